@@ -1,0 +1,24 @@
+/**
+ * Redis key names, shared with Papermark's web app. `prefix` is empty in production (the web
+ * app uses bare names); tests give every test its own prefix so they never see each other.
+ */
+export interface JobKeys {
+  readonly prefix: string;
+  job(id: string): string;
+  teamIndex(teamId: string): string;
+  userIndex(userId: string): string;
+  teamIndexPattern(): string;
+  /** Pub/sub channel that carries a JobChange for every write. */
+  changes(): string;
+}
+
+export function jobKeys(prefix = ""): JobKeys {
+  return {
+    prefix,
+    job: (id) => `${prefix}export_job:${id}`,
+    teamIndex: (teamId) => `${prefix}team_jobs:${teamId}`,
+    userIndex: (userId) => `${prefix}user_jobs:${userId}`,
+    teamIndexPattern: () => `${prefix}team_jobs:*`,
+    changes: () => `${prefix}export_jobs:changes`,
+  };
+}

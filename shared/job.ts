@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { idSchema } from "./ids";
+
+export const JOB_TYPES = ["document", "dataroom", "dataroom-group"] as const;
+export const JOB_STATUSES = ["PENDING", "PROCESSING", "COMPLETED", "FAILED"] as const;
+
+export const jobTypeSchema = z.enum(JOB_TYPES);
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobType = z.infer<typeof jobTypeSchema>;
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+const isoTimestamp = z.iso.datetime({ offset: true, error: "must be an ISO-8601 timestamp" });
+const count = z.number().int().nonnegative();
+
+/**
+ * The seed's ExportJob, field for field, plus this project's optional extras (progress,
+ * total, attempts, cancelRequested) that no reader may require.
+ */
+export const exportJobSchema = z.object({
+  id: idSchema,
+  type: jobTypeSchema,
+  status: jobStatusSchema,
+  resourceId: idSchema,
+  resourceName: z.string().optional(),
+  groupId: idSchema.optional(),
+  result: z.string().optional(),
+  error: z.string().optional(),
+  userId: z.string().min(1),
+  teamId: idSchema,
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+  completedAt: isoTimestamp.optional(),
+  progress: count.optional(),
+  total: count.optional(),
+  attempts: count.optional(),
+  cancelRequested: z.boolean().optional(),
+});
+export type ExportJob = z.infer<typeof exportJobSchema>;
+
+/** What a listing returns: everything but the CSV. */
+export type ExportJobSummary = Omit<ExportJob, "result">;
+export const exportJobSummarySchema = exportJobSchema.omit({ result: true });
+
+/** Where a record came from: ours are hashes; Papermark's web app writes JSON strings. */
+export type RecordEncoding = "hash" | "json";
+
+/**
+ * Allowed status changes. Same-status writes (progress, attempts) are allowed for the live
+ * states only. COMPLETED is final; FAILED may be retried (back to PENDING).
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  PENDING: ["PENDING", "PROCESSING", "FAILED"],
+  PROCESSING: ["PROCESSING", "PENDING", "COMPLETED", "FAILED"],
+  COMPLETED: [],
+  FAILED: ["PENDING"],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/** Statuses from which `to` may be reached. */
+export function sourcesOf(to: JobStatus): JobStatus[] {
+  return JOB_STATUSES.filter((from) => canTransition(from, to));
+}
+
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["PENDING", "PROCESSING"];
+
+export const createExportInputSchema = z
+  .object({
+    type: jobTypeSchema,
+    teamId: idSchema,
+    resourceId: idSchema,
+    groupId: idSchema.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.type === "dataroom-group" && !value.groupId) {
+      ctx.addIssue({ code: "custom", path: ["groupId"], message: "a dataroom-group export needs groupId" });
+    }
+    if (value.type !== "dataroom-group" && value.groupId) {
+      ctx.addIssue({ code: "custom", path: ["groupId"], message: "groupId is only allowed for dataroom-group exports" });
+    }
+  });
+export type CreateExportInput = z.infer<typeof createExportInputSchema>;
+
+export const jobFilterSchema = z
+  .object({
+    teamId: idSchema.optional(),
+    userId: z.string().min(1).max(128).optional(),
+    status: jobStatusSchema.optional(),
+    type: jobTypeSchema.optional(),
+    resourceId: idSchema.optional(),
+    /** Case-insensitive substring of the job id or the resource name. */
+    search: z.string().max(200).optional(),
+  })
+  .strict();
+export type JobFilter = z.infer<typeof jobFilterSchema>;
+
+export const pageSchema = z
+  .object({
+    offset: z.number().int().min(0).max(10_000_000).default(0),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+export type Page = z.infer<typeof pageSchema>;
+
+/** A record that could not be read; listings report these instead of failing. */
+export interface MalformedRecord {
+  id: string;
+  reason: string;
+}
+
+export interface JobListResult {
+  jobs: ExportJobSummary[];
+  /** Number of jobs matching the filter (all pages). */
+  total: number;
+  malformed: MalformedRecord[];
+}
+
+/** Published on the change channel for every write to a record. */
+export const jobChangeSchema = z.object({
+  kind: z.enum(["created", "updated", "deleted"]),
+  id: idSchema,
+  teamId: z.string(),
+  userId: z.string(),
+  status: jobStatusSchema.optional(),
+  progress: count.optional(),
+  total: count.optional(),
+  at: isoTimestamp,
+});
+export type JobChange = z.infer<typeof jobChangeSchema>;

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    exclude: ["test/bench/**", "node_modules/**"],
+    environment: "node",
+    pool: "forks",
+    // 2 cores here: two files at a time keeps Redis/PGlite-heavy files from starving each other.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
