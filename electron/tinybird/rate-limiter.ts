@@ -1,0 +1,127 @@
+import Bottleneck from "bottleneck";
+import type { Redis } from "ioredis";
+import { AppError } from "../../shared/errors";
+import { StartGate } from "./start-gate";
+
+export interface RateLimitOptions {
+  /** Requests in flight at once (default 5). */
+  maxConcurrent: number;
+  /** Minimum ms between two request starts (default 200). */
+  minTime: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { maxConcurrent: 5, minTime: 200 };
+
+export interface RateLimiterOptions extends Partial<RateLimitOptions> {
+  /**
+   * A Redis connection makes the limiter clustered: every process that uses the same
+   * `id` on the same Redis shares one limit.
+   */
+  redis?: Redis;
+  id?: string;
+  /** Told whenever the clustered limiter had to be rebuilt. */
+  onRecovered?: (reason: string) => void;
+}
+
+export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_RATE_LIMIT.maxConcurrent;
+  const minTime = options.minTime ?? DEFAULT_RATE_LIMIT.minTime;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 1000) {
+    throw new AppError("BAD_INPUT", `maxConcurrent must be a whole number from 1 to 1000, got ${maxConcurrent}`);
+  }
+  if (!Number.isInteger(minTime) || minTime < 0 || minTime > 60_000) {
+    throw new AppError("BAD_INPUT", `minTime must be a whole number of ms from 0 to 60000, got ${minTime}`);
+  }
+  return { maxConcurrent, minTime };
+}
+
+/**
+ * bottleneck 2.19.5 recovers from lost keys by matching the exact error texts
+ * "SETTINGS_KEY_NOT_FOUND" / "UNKNOWN_CLIENT". Redis 7 prefixes script errors with "ERR ",
+ * so after a Redis restart or flush it rejects every job forever. We detect those texts
+ * ourselves and rebuild the limiter, whose init script recreates the shared settings.
+ */
+const LOST_STATE = /(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)/;
+
+/** Every Tinybird request goes through one of these. */
+export class RateLimiter {
+  readonly limits: RateLimitOptions;
+  private limiter: Bottleneck;
+  private readonly gate: StartGate;
+  private rebuilding: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: RateLimiterOptions = {}) {
+    this.limits = validateRateLimit(options);
+    this.limiter = this.build();
+    const { redis, id = "tinybird" } = options;
+    this.gate = new StartGate(this.limits.minTime, redis ? { redis, key: `vec-limiter:${id}:next-release` } : undefined);
+  }
+
+  get clustered(): boolean {
+    return this.options.redis !== undefined;
+  }
+
+  private build(): Bottleneck {
+    const { redis, id = "tinybird" } = this.options;
+    const limiter = new Bottleneck({
+      ...this.limits,
+      ...(redis
+        ? {
+            id: `vec-limiter:${id}`,
+            datastore: "ioredis",
+            clearDatastore: false,
+            // Its own connection: disconnecting the limiter closes it.
+            connection: new Bottleneck.IORedisConnection({ client: redis.duplicate() }),
+            // A crashed process's reservations are released after this long.
+            clientTimeout: 30_000,
+            timeout: undefined,
+          }
+        : {}),
+    });
+    limiter.on("error", () => {}); // errors reach callers through schedule()
+    return limiter;
+  }
+
+  /** Runs `task` under the limit; it receives the time (wall clock, ms) it was released. */
+  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
+      const limiter = this.limiter;
+      try {
+        return await limiter.schedule(async () => task(await this.gate.pass(signal)));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!this.clustered || !LOST_STATE.test(message) || attempt >= 3) throw error;
+        await this.rebuild(limiter, message);
+      }
+    }
+  }
+
+  private rebuild(broken: Bottleneck, reason: string): Promise<void> {
+    if (this.limiter !== broken) return this.rebuilding ?? Promise.resolve();
+    this.limiter = this.build();
+    this.rebuilding = (async () => {
+      await settle(broken.disconnect(false));
+      await this.limiter.ready();
+      this.options.onRecovered?.(reason);
+    })().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await settle(this.limiter.disconnect(false));
+  }
+}
+
+/** bottleneck's disconnect() returns a promise or nothing, and may reject: either way, done. */
+async function settle(result: unknown): Promise<void> {
+  try {
+    await result;
+  } catch {
+    // a connection that is already gone is disconnected enough
+  }
+}
