@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: ["test/bench/**", "node_modules/**"],
     environment: "node",
+    // A zone far from UTC: anything that reads Papermark's UTC timestamps as local time fails.
+    env: { TZ: "Pacific/Auckland" },
     pool: "forks",
     // 2 cores here: two files at a time keeps Redis/PGlite-heavy files from starving each other.
     maxWorkers: 2,
