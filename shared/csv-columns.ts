@@ -1,13 +1,14 @@
 /**
  * CSV column layouts, Papermark-compatible: the header texts are the ones Papermark's
- * export-visits task writes (its document header says "Total Visit Duration (s)").
+ * export-visits task writes, casing quirks included ("Viewed at", "Document version", and
+ * "Total View Duration (s)" for documents but "Total Visit Duration (s)" for datarooms).
  */
 export const DOCUMENT_COLUMNS = [
   "Viewed at",
   "Name",
   "Email",
   "Link Name",
-  "Total Visit Duration (s)",
+  "Total View Duration (s)",
   "Total Document Completion (%)",
   "Document version",
   "Downloaded at",

@@ -10,6 +10,10 @@ export interface JobKeys {
   teamIndexPattern(): string;
   /** Pub/sub channel that carries a JobChange for every write. */
   changes(): string;
+  /** Pub/sub channel asking whichever runner holds a job to abort it. */
+  cancellations(): string;
+  /** The CSV of one run while it is being written (outside export_job:*, which readers scan). */
+  partialResult(id: string, runId: string): string;
 }
 
 export function jobKeys(prefix = ""): JobKeys {
@@ -20,5 +24,7 @@ export function jobKeys(prefix = ""): JobKeys {
     userIndex: (userId) => `${prefix}user_jobs:${userId}`,
     teamIndexPattern: () => `${prefix}team_jobs:*`,
     changes: () => `${prefix}export_jobs:changes`,
+    cancellations: () => `${prefix}export_jobs:cancel`,
+    partialResult: (id, runId) => `${prefix}export_partial:${id}:${runId}`,
   };
 }

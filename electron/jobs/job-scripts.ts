@@ -33,9 +33,10 @@ return 1
 
 /**
  * Conditional status change.
- * KEYS: job. ARGV: prefix, ttl, target status, allowed from-statuses (comma list),
- * updatedAt, channel, expected runId ('' = any), number of set pairs N, N pairs,
- * then names of fields to delete.
+ * KEYS: job, result source ('' = none: else a string key whose value becomes `result` and
+ * is deleted, so a CSV streamed into Redis never passes through Node in one piece).
+ * ARGV: prefix, ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
+ * expected runId ('' = any), number of set pairs N, N pairs, then names of fields to delete.
  * Returns the record's previous status.
  */
 export const transitionScript = new LuaScript(`
@@ -56,6 +57,11 @@ end
 local n = tonumber(ARGV[8])
 local sets = {'status', target, 'updatedAt', now}
 for i = 9, 8 + 2 * n do sets[#sets + 1] = ARGV[i] end
+if KEYS[2] ~= '' then
+  sets[#sets + 1] = 'result'
+  sets[#sets + 1] = redis.call('GET', KEYS[2]) or ''
+  redis.call('DEL', KEYS[2])
+end
 redis.call('HSET', key, unpack(sets))
 for i = 9 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)

@@ -53,6 +53,8 @@ export interface TransitionOptions {
   runId?: string;
   /** Restrict the allowed sources further than the transition table does. */
   from?: readonly JobStatus[];
+  /** A string key whose value becomes `result` (and is deleted) in the same write. */
+  resultFromKey?: string;
 }
 
 export interface StoredJob {
@@ -168,7 +170,7 @@ export class JobStore {
     const previous = await this.call(() =>
       transitionScript.run(
         this.redis,
-        [this.keys.job(jobId)],
+        [this.keys.job(jobId), options.resultFromKey ?? ""],
         [
           this.keys.prefix,
           this.ttlSeconds,

@@ -115,6 +115,10 @@ export class TinybirdEmulator {
     for (const fault of faults) this.queued.push({ fault, pipe });
   }
 
+  clearFaults(): void {
+    this.queued.length = 0;
+  }
+
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;

@@ -17,10 +17,13 @@ const JS_TRUTHY = (value: string) => `(CASE jsonb_typeof(${value})
   WHEN 'boolean' THEN (${value} #>> '{}')::boolean
   WHEN 'object' THEN true WHEN 'array' THEN true ELSE false END)`;
 
-/** Views that fall in the team's pause window are left out of every export. */
+/**
+ * Views in the team's pause window are left out of every export. Papermark's rule: both
+ * bounds set, both inclusive (a window with an open end excludes nothing).
+ */
 const NOT_PAUSED = `NOT EXISTS (
-  SELECT 1 FROM "Team" t WHERE t."id" = $1 AND t."pauseStartsAt" IS NOT NULL
-    AND v."viewedAt" >= t."pauseStartsAt" AND (t."pauseEndsAt" IS NULL OR v."viewedAt" <= t."pauseEndsAt"))`;
+  SELECT 1 FROM "Team" t WHERE t."id" = $1 AND t."pauseStartsAt" IS NOT NULL AND t."pauseEndsAt" IS NOT NULL
+    AND v."viewedAt" >= t."pauseStartsAt" AND v."viewedAt" <= t."pauseEndsAt")`;
 
 const VIEW_COLUMNS = `
   v."id", ${iso('v."viewedAt"')} AS "viewedAt", v."viewedAt"::text AS "cursor",

@@ -44,7 +44,7 @@ async function run(request: ExportRequest, mode: EnrichmentMode = "per-view", cs
 const lines = (...rows: string[]) => rows.join("\n");
 
 const DOCUMENT_HEADER =
-  "Viewed at,Name,Email,Link Name,Total Visit Duration (s),Total Document Completion (%),Document version,Downloaded at,Verified,Agreement Accepted,Agreement Name,Agreement Content,Agreement Accepted At,Viewed from dataroom,Browser,OS,Device";
+  "Viewed at,Name,Email,Link Name,Total View Duration (s),Total Document Completion (%),Document version,Downloaded at,Verified,Agreement Accepted,Agreement Name,Agreement Content,Agreement Accepted At,Viewed from dataroom,Browser,OS,Device";
 
 const EXPECTED_DOCUMENT = lines(
   `${DOCUMENT_HEADER},Country,City,Custom Field 1 Label,Custom Field 1 Value,Custom Field 2 Label,Custom Field 2 Value,Custom Field 3 Label,Custom Field 3 Value`,

@@ -26,10 +26,14 @@ export async function freePort(): Promise<number> {
 export class TestRedisServer {
   private child: ChildProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), "vec-redis-"));
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly persistent: boolean,
+  ) {}
 
-  static async start(): Promise<TestRedisServer> {
-    const server = new TestRedisServer(await freePort());
+  /** `persistent`: append-only file fsynced on every write, so data survives a SIGKILL. */
+  static async start(options: { persistent?: boolean } = {}): Promise<TestRedisServer> {
+    const server = new TestRedisServer(await freePort(), options.persistent ?? false);
     await server.restart();
     return server;
   }
@@ -40,7 +44,8 @@ export class TestRedisServer {
 
   async restart(): Promise<void> {
     if (this.child) throw new Error("redis-server is already running");
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir], {
+    const persistence = this.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.dir], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
@@ -72,6 +77,11 @@ export class TestRedisServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Connection options for BullMQ, which needs maxRetriesPerRequest: null. */
+  get bullConnection(): { host: string; port: number; maxRetriesPerRequest: null } {
+    return { host: "127.0.0.1", port: this.port, maxRetriesPerRequest: null };
   }
 
   client(): Redis {

@@ -1,0 +1,81 @@
+import type { Redis } from "ioredis";
+import { DEFAULT_CSV_OPTIONS } from "../../electron/csv/csv-writer";
+import { createViewAnalytics, type EnrichmentMode } from "../../electron/export/view-analytics";
+import { JobStore } from "../../electron/jobs/job-store";
+import { ExportQueue } from "../../electron/queue/export-queue";
+import { ExportRunner, type ExportRunnerOptions } from "../../electron/queue/export-runner";
+import { RateLimiter } from "../../electron/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
+import type { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import type { SqlClient } from "../../electron/views/sql-client";
+import { ViewsSource } from "../../electron/views/views-source";
+import { type TestRedisServer, testPrefix } from "./redis-server";
+
+export interface StackOptions {
+  server: TestRedisServer;
+  sql: SqlClient;
+  emulator: TinybirdEmulator;
+  mode?: EnrichmentMode;
+  retry?: { attempts?: number; backoffMs?: number };
+  tinybirdRetries?: number;
+}
+
+/**
+ * One test's view of the system: a fresh key prefix (job store and BullMQ), a store, a
+ * queue, and a factory for runners sharing them, in the style of BullMQ's own suites.
+ */
+export class ExportStack {
+  readonly prefix = testPrefix();
+  readonly redis: Redis;
+  readonly store: JobStore;
+  readonly queue: ExportQueue;
+  readonly runners: ExportRunner[] = [];
+  private readonly limiters: RateLimiter[] = [];
+  readonly logs: string[] = [];
+
+  constructor(private readonly options: StackOptions) {
+    this.redis = options.server.client();
+    this.store = new JobStore(this.redis, { prefix: this.prefix });
+    this.queue = new ExportQueue({
+      connection: options.server.bullConnection,
+      prefix: `${this.prefix}bull`,
+      retry: { attempts: options.retry?.attempts ?? 3, backoffMs: options.retry?.backoffMs ?? 100 },
+    });
+  }
+
+  runner(overrides: Partial<ExportRunnerOptions> = {}): ExportRunner {
+    const limiter = new RateLimiter({ maxConcurrent: 5, minTime: 0 });
+    this.limiters.push(limiter);
+    const tinybird = new TinybirdClient({
+      host: this.options.emulator.url,
+      token: "tb",
+      limiter,
+      requestTimeoutMs: 2000,
+      retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: 10, maxDelayMs: 50 },
+    });
+    const runner = new ExportRunner({
+      redis: this.redis,
+      connection: this.options.server.bullConnection,
+      store: this.store,
+      queue: this.queue,
+      deps: { views: new ViewsSource(this.options.sql), analytics: createViewAnalytics(this.options.mode ?? "batch", tinybird) },
+      csv: DEFAULT_CSV_OPTIONS,
+      bullPrefix: `${this.prefix}bull`,
+      concurrency: 2,
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      progressIntervalMs: 0,
+      log: (line) => this.logs.push(line),
+      ...overrides,
+    });
+    this.runners.push(runner);
+    return runner;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop().catch(() => undefined)));
+    await Promise.all(this.limiters.map((l) => l.stop()));
+    await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,180 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { JobChange, JobStatus } from "../../shared/job";
+import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
+import { ExportService } from "../../electron/queue/export-service";
+import { PIPES } from "../../electron/tinybird/pipes";
+import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { ExportStack } from "../helpers/export-stack";
+import { TestRedisServer } from "../helpers/redis-server";
+
+let server: TestRedisServer;
+let db: EmbeddedPostgres;
+let emulator: TinybirdEmulator;
+let stack: ExportStack;
+let service: ExportService;
+let changes: JobChange[];
+let subscription: JobChangeSubscription;
+
+const DOCUMENT = { type: "document", teamId: "t1", resourceId: "d1" } as const;
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+  db = await startEmbeddedPostgres();
+  await seedSmallDataset(db);
+  emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
+  await emulator.start();
+});
+afterAll(async () => {
+  await emulator.stop();
+  await db.sql.close();
+  await server.close();
+});
+beforeEach(async () => {
+  stack = new ExportStack({ server, sql: db.sql, emulator });
+  service = new ExportService(stack.store, stack.queue, stack.redis);
+  changes = [];
+  subscription = await subscribeToJobChanges(stack.redis, stack.store.keys, (change) => changes.push(change));
+});
+afterEach(async () => {
+  emulator.latencyMs = 0;
+  emulator.clearFaults();
+  await subscription.close();
+  await stack.close();
+});
+
+async function waitForStatus(id: string, status: JobStatus, timeout = 15_000) {
+  await expect.poll(async () => (await stack.store.getSummary(id))?.status, { timeout, interval: 50 }).toBe(status);
+  return (await stack.store.get(id))!.job;
+}
+
+const statusesOf = (id: string) =>
+  changes.filter((c) => c.id === id && c.status).map((c) => c.status!).filter((s, i, all) => i === 0 || s !== all[i - 1]);
+
+describe("lifecycle", () => {
+  it("runs an export from PENDING to COMPLETED with progress and the CSV", async () => {
+    await stack.runner().start();
+    const job = await service.create(DOCUMENT, "user_1", null);
+    expect(job.status).toBe("PENDING");
+    const done = await waitForStatus(job.id, "COMPLETED");
+    expect(done.result!.split("\n")).toHaveLength(6); // header + 5 views
+    expect(done.result!.startsWith("Viewed at,Name,")).toBe(true);
+    expect(done).toMatchObject({ progress: 5, total: 5, attempts: 1, resourceName: "Pitch Deck" });
+    expect(done.completedAt).toBeDefined();
+    expect(done.error).toBeUndefined();
+    expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "COMPLETED"]);
+    // the streamed partial CSV was moved into the record, not left behind
+    expect(await stack.redis.keys(`${stack.prefix}export_partial:*`)).toEqual([]);
+  });
+
+  it("retries a failed attempt without showing FAILED, then succeeds", async () => {
+    await stack.runner().start();
+    emulator.queueFaults([{ kind: "status", status: 503 }], PIPES.dataroomViewDocumentStats);
+    const job = await service.create(DOCUMENT, "user_1", null);
+    const done = await waitForStatus(job.id, "COMPLETED");
+    expect(done.attempts).toBe(2);
+    expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "PENDING", "PROCESSING", "COMPLETED"]);
+  });
+
+  it("fails with the error text once attempts are exhausted", async () => {
+    await stack.runner().start();
+    // One stats query per attempt in batch mode: each attempt meets one 500.
+    emulator.queueFaults(Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 500 })), PIPES.dataroomViewDocumentStats);
+    const job = await service.create(DOCUMENT, "user_1", null);
+    const failed = await waitForStatus(job.id, "FAILED");
+    expect(failed.error).toMatch(/HTTP 500/);
+    expect(failed.attempts).toBe(3);
+    expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "PENDING", "PROCESSING", "PENDING", "PROCESSING", "FAILED"]);
+  });
+
+  it("fails at once when a retry cannot help (unknown resource)", async () => {
+    await stack.runner().start();
+    const job = await service.create({ ...DOCUMENT, resourceId: "missing" }, "user_1", null);
+    const failed = await waitForStatus(job.id, "FAILED");
+    expect(failed.error).toMatch(/not found/);
+    expect(failed.attempts).toBe(1);
+  });
+
+  it("stops an export that runs past its time limit", async () => {
+    await stack.runner({ timeoutMs: 1000 }).start();
+    emulator.latencyMs = 3000;
+    const job = await service.create(DOCUMENT, "user_1", null);
+    const failed = await waitForStatus(job.id, "FAILED");
+    expect(failed.error).toMatch(/longer than 1 s/);
+    expect(failed.attempts).toBe(1);
+  });
+
+  it("cancels a running export, which never writes COMPLETED afterwards", async () => {
+    await stack.runner({ window: 1 }).start();
+    emulator.latencyMs = 300;
+    const job = await service.create(DOCUMENT, "user_1", null);
+    await waitForStatus(job.id, "PROCESSING");
+    await service.cancel(job.id, null);
+    emulator.latencyMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { job: cancelled } = (await stack.store.get(job.id))!;
+    expect(cancelled).toMatchObject({ status: "FAILED", error: "Cancelled by user", cancelRequested: true });
+    expect(statusesOf(job.id)).not.toContain("COMPLETED");
+    expect(stack.logs.some((line) => line.includes("cancelled"))).toBe(true);
+  });
+
+  it("retries a FAILED export on request", async () => {
+    await stack.runner().start();
+    const job = await service.create(DOCUMENT, "user_1", null);
+    await waitForStatus(job.id, "COMPLETED");
+    const other = await service.create({ ...DOCUMENT, resourceId: "missing" }, "user_1", null);
+    await waitForStatus(other.id, "FAILED");
+    await db.insert("Document", [{ id: "missing", name: "Appeared later", numPages: 1, teamId: "t1" }]);
+    await db.insert("View", [{ id: "late1", linkId: "l1", documentId: "missing", viewedAt: "2026-05-01T00:00:00.000Z" }]);
+    await service.retry(other.id, null);
+    const done = await waitForStatus(other.id, "COMPLETED");
+    expect(done.error).toBeUndefined();
+    expect(done.result!.split("\n")).toHaveLength(2);
+  });
+
+  it("deletes a running export: the run stops and the record is gone", async () => {
+    await stack.runner({ window: 1 }).start();
+    emulator.latencyMs = 300;
+    const job = await service.create(DOCUMENT, "user_1", null);
+    await waitForStatus(job.id, "PROCESSING");
+    await service.delete(job.id, null);
+    await expect.poll(() => stack.runners.flatMap((r) => r.activeJobIds), { timeout: 5000 }).toEqual([]);
+    expect(await stack.store.get(job.id)).toBeNull();
+  });
+});
+
+describe("runners and the queue", () => {
+  it("re-enqueues PENDING records that have no queue entry at start-up", async () => {
+    const orphan = await stack.store.create({ ...DOCUMENT, userId: "user_1" });
+    const runner = stack.runner();
+    await runner.start();
+    await waitForStatus(orphan.id, "COMPLETED");
+    expect(stack.logs.some((l) => l.includes("re-enqueued 1"))).toBe(true);
+  });
+
+  it("hands running jobs back to the queue on stop, and another runner finishes them", async () => {
+    const first = stack.runner({ window: 1 });
+    await first.start();
+    emulator.latencyMs = 200;
+    const job = await service.create(DOCUMENT, "user_1", null);
+    await waitForStatus(job.id, "PROCESSING");
+    await first.stop();
+    expect((await stack.store.getSummary(job.id))!.status).toBe("PENDING");
+    emulator.latencyMs = 0;
+    await stack.runner().start();
+    const done = await waitForStatus(job.id, "COMPLETED");
+    expect(done.result!.split("\n")).toHaveLength(6);
+  });
+
+  it("shares one queue between two runners: every job runs once", async () => {
+    const a = stack.runner({ concurrency: 2 });
+    const b = stack.runner({ concurrency: 2 });
+    await Promise.all([a.start(), b.start()]);
+    const jobs = await Promise.all(Array.from({ length: 6 }, () => service.create(DOCUMENT, "user_1", null)));
+    for (const job of jobs) await waitForStatus(job.id, "COMPLETED");
+    for (const job of jobs) expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "COMPLETED"]);
+    const claims = changes.filter((c) => c.status === "PROCESSING" && c.progress === 0 && c.total === undefined);
+    expect(new Set(claims.map((c) => c.id)).size).toBe(6);
+  });
+});
