@@ -1,82 +1,46 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { newJobId } from "../../electron/jobs/job-id";
+import { freePort, RedisProcess } from "../../electron/redis/redis-process";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A private redis-server on a free port, never the shared 6379. Tests can stop and restart it
  * (same port, same data dir) to exercise reconnects.
  */
 export class TestRedisServer {
-  private child: ChildProcess | null = null;
-  readonly dir = mkdtempSync(join(tmpdir(), "vec-redis-"));
-  private constructor(
-    readonly port: number,
-    private readonly persistent: boolean,
-  ) {}
+  private constructor(private readonly process: RedisProcess) {}
 
   /** `persistent`: append-only file fsynced on every write, so data survives a SIGKILL. */
   static async start(options: { persistent?: boolean } = {}): Promise<TestRedisServer> {
-    const server = new TestRedisServer(await freePort(), options.persistent ?? false);
+    const dir = mkdtempSync(join(tmpdir(), "vec-redis-"));
+    const server = new TestRedisServer(new RedisProcess({ port: await freePort(), dir, appendonly: options.persistent ? "always" : "no" }));
     await server.restart();
     return server;
   }
 
+  get port(): number {
+    return this.process.options.port;
+  }
+
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.process.url;
   }
 
-  async restart(): Promise<void> {
-    if (this.child) throw new Error("redis-server is already running");
-    const persistence = this.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.dir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = "";
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("Ready to accept connections")) {
-          child.stdout?.off("data", onData);
-          resolve();
-        }
-      };
-      child.stdout?.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-      child.once("error", reject);
-    });
+  restart(): Promise<void> {
+    return this.process.start();
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGKILL");
-    });
+  stop(): Promise<void> {
+    return this.process.stop("SIGKILL");
   }
 
   async close(): Promise<void> {
     await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.process.options.dir, { recursive: true, force: true });
   }
 
   /** Connection options for BullMQ, which needs maxRetriesPerRequest: null. */

@@ -1,0 +1,50 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRestApi, type RestApiDeps } from "./rest-api";
+import { serveStatic } from "./static-files";
+
+export interface HttpServerOptions extends RestApiDeps {
+  host?: string;
+  port?: number;
+  /** Built renderer to serve at / (browser mode); omitted = API only. */
+  staticRoot?: string;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The headless HTTP server: the REST API under /api, the renderer everywhere else. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const api = createRestApi(options);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
+      void api(req, res, url);
+      return;
+    }
+    void (async () => {
+      const served = req.method === "GET" && options.staticRoot ? await serveStatic(options.staticRoot, url.pathname, res) : false;
+      if (!served && !res.headersSent) {
+        res.writeHead(404, { "Content-Type": "text/plain" });
+        res.end("not found");
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { idSchema } from "./ids";
+
+const url = (protocols: string[], what: string) =>
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `${what} must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`);
+
+export const redisUrlSchema = url(["redis:", "rediss:"], "the Redis URL");
+export const databaseUrlSchema = url(["postgres:", "postgresql:"], "the database URL");
+export const tinybirdHostSchema = url(["http:", "https:"], "the Tinybird host");
+
+/**
+ * Everything a runner needs. The desktop app keeps it in its data folder (secrets encrypted
+ * with safeStorage); headless commands read it from the environment.
+ */
+export const settingsSchema = z
+  .object({
+    redisUrl: redisUrlSchema,
+    databaseUrl: databaseUrlSchema,
+    tinybirdHost: tinybirdHostSchema,
+    tinybirdToken: z.string().trim().min(1, "the Tinybird token is missing").max(4096).regex(/^\S+$/, "the Tinybird token has white space"),
+    mode: z.enum(["per-view", "batch"]).default("per-view"),
+    limiter: z
+      .object({
+        maxConcurrent: z.number().int().min(1).max(1000).default(5),
+        minTime: z.number().int().min(0).max(60_000).default(200),
+      })
+      .strict()
+      .default({ maxConcurrent: 5, minTime: 200 }),
+    runner: z
+      .object({
+        concurrency: z.number().int().min(1).max(64).default(2),
+        timeoutMs: z.number().int().min(1000).max(86_400_000).default(15 * 60 * 1000),
+        attempts: z.number().int().min(1).max(20).default(3),
+        backoffMs: z.number().int().min(0).max(3_600_000).default(5000),
+      })
+      .strict()
+      .default({ concurrency: 2, timeoutMs: 15 * 60 * 1000, attempts: 3, backoffMs: 5000 }),
+    jobTtlSeconds: z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600),
+    csv: z
+      .object({ neutraliseFormulas: z.boolean().default(true), bom: z.boolean().default(false) })
+      .strict()
+      .default({ neutraliseFormulas: true, bom: false }),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+/** Setting names whose values are secrets (never sent back to a renderer in clear). */
+export const SECRET_SETTINGS = ["tinybirdToken", "databaseUrl", "redisUrl"] as const;
+
+/** One API token of the headless server: the user it acts as and the teams it may see. */
+export const apiTokenSchema = z.object({ userId: idSchema, teams: z.array(idSchema).min(1) }).strict();
+export const apiTokensSchema = z.record(z.string().min(16, "API tokens must be at least 16 characters"), apiTokenSchema);
+export type ApiTokens = z.infer<typeof apiTokensSchema>;

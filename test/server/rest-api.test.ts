@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExportJobSummary } from "../../shared/job";
+import { settingsSchema } from "../../shared/settings";
+import { startConsoleCore, type ConsoleCore } from "../../electron/app/console-core";
+import { ApiAuth } from "../../electron/server/api-auth";
+import { startHttpServer, type RunningServer } from "../../electron/server/http-server";
+import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+
+const ALICE = "alice-token-0123456789"; // team t1
+const BOB = "bob-token-0123456789ab"; // team t2 only
+
+let redis: TestRedisServer;
+let db: EmbeddedPostgres;
+let emulator: TinybirdEmulator;
+let core: ConsoleCore;
+let server: RunningServer;
+
+beforeAll(async () => {
+  redis = await TestRedisServer.start();
+  db = await startEmbeddedPostgres();
+  await seedSmallDataset(db);
+  emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
+  await emulator.start();
+  const settings = settingsSchema.parse({
+    redisUrl: redis.url,
+    databaseUrl: "postgres://embedded/test",
+    tinybirdHost: emulator.url,
+    tinybirdToken: "tb",
+    limiter: { maxConcurrent: 5, minTime: 0 },
+    runner: { concurrency: 2, timeoutMs: 60_000, attempts: 2, backoffMs: 100 },
+  });
+  const prefix = testPrefix();
+  core = await startConsoleCore(settings, { runner: true, sql: db.sql, prefix, bullPrefix: `${prefix}bull` });
+  server = await startHttpServer({
+    service: core.service,
+    auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
+    status: () => core.status(),
+    onChange: (listener) => core.onChange(listener),
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await core.stop();
+  await emulator.stop();
+  await db.sql.close();
+  await redis.close();
+});
+
+function api(path: string, init: RequestInit & { token?: string | null } = {}) {
+  const { token = ALICE, ...rest } = init;
+  return fetch(`${server.url}${path}`, { ...rest, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(rest.headers ?? {}) } });
+}
+
+async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
+  expect(response.headers.get("content-type")).toMatch(/application\/json/);
+  return (await response.json()) as T;
+}
+
+async function completed(teamId: string, exportId: string, token = ALICE): Promise<ExportJobSummary> {
+  let job: ExportJobSummary | undefined;
+  await expect
+    .poll(
+      async () => {
+        job = await json<ExportJobSummary>(await api(`/api/teams/${teamId}/export-jobs/${exportId}`, { token }));
+        return job.status;
+      },
+      { timeout: 15_000, interval: 100 },
+    )
+    .toBe("COMPLETED");
+  return job!;
+}
+
+describe("auth and scoping", () => {
+  it("answers 401 without a valid bearer token", async () => {
+    for (const token of [null, "wrong-token-000000000000"]) {
+      const response = await api("/api/teams/t1/export-jobs", { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect((await json<{ error: { code: string } }>(response)).error.code).toBe("UNAUTHORIZED");
+    }
+    expect((await api("/api/teams/t1/export-jobs", { headers: { Authorization: `Basic ${ALICE}` }, token: null })).status).toBe(401);
+  });
+
+  it("hides other teams: their jobs and their paths are 404", async () => {
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    expect((await api(`/api/teams/t1/export-jobs/${exportId}`, { token: BOB })).status).toBe(404);
+    expect((await api(`/api/teams/t2/export-jobs/${exportId}`, { token: BOB })).status).toBe(404);
+    expect((await api(`/api/teams/t2/export-jobs/${exportId}`, { method: "DELETE", token: BOB })).status).toBe(404);
+    expect((await api(`/api/teams/t1/documents/d1/export-visits`, { method: "POST", token: BOB })).status).toBe(404);
+    const bobs = await json<{ jobs: unknown[] }>(await api("/api/teams/t2/export-jobs", { token: BOB }));
+    expect(bobs.jobs).toEqual([]);
+    expect(await json(await api("/api/me", { token: BOB }))).toEqual({ userId: "bob", teams: ["t2"] });
+  });
+});
+
+describe("the seed's endpoints", () => {
+  it("creates a document export, reports it, and downloads the CSV", async () => {
+    const created = await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" });
+    expect(created.status).toBe(202);
+    const { exportId } = await json<{ exportId: string }>(created);
+    const job = await completed("t1", exportId);
+    expect(job).toMatchObject({ type: "document", resourceId: "d1", resourceName: "Pitch Deck", userId: "alice", teamId: "t1", progress: 5, total: 5 });
+    expect(job).not.toHaveProperty("result");
+
+    const download = await api(`/api/teams/t1/export-jobs/${exportId}?download=true`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="visits-Pitch_Deck-${job.completedAt!.slice(0, 10)}.csv"`);
+    const csv = await download.text();
+    expect(csv).toBe((await core.store.getResult(exportId))!);
+    expect(csv.split("\n")[0]).toMatch(/^Viewed at,Name,Email,Link Name,Total View Duration \(s\)/);
+
+    const listed = await json<{ jobs: ExportJobSummary[]; total: number }>(await api("/api/teams/t1/export-jobs?status=COMPLETED&type=document"));
+    expect(listed.jobs.map((j) => j.id)).toContain(exportId);
+    expect(listed.jobs.every((j) => j.status === "COMPLETED" && j.type === "document")).toBe(true);
+  });
+
+  it("creates dataroom and dataroom-group exports", async () => {
+    const room = await json<{ exportId: string }>(await api("/api/teams/t1/datarooms/dr1/export-visits", { method: "POST", body: "{}" }));
+    const group = await json<{ exportId: string }>(await api("/api/teams/t1/datarooms/dr1/groups/g1/export-visits", { method: "POST" }));
+    expect(await completed("t1", room.exportId)).toMatchObject({ type: "dataroom", resourceName: "Series A Room" });
+    expect(await completed("t1", group.exportId)).toMatchObject({ type: "dataroom-group", groupId: "g1", resourceName: "Series A Room - Investors" });
+  });
+
+  it("deletes a job", async () => {
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    await completed("t1", exportId);
+    const deleted = await api(`/api/teams/t1/export-jobs/${exportId}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect((await api(`/api/teams/t1/export-jobs/${exportId}`)).status).toBe(404);
+  });
+
+  it("shows a FAILED job's error and has no CSV for it", async () => {
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/no_such_doc/export-visits", { method: "POST" }));
+    await expect.poll(async () => (await json<ExportJobSummary>(await api(`/api/teams/t1/export-jobs/${exportId}`))).status, { timeout: 10_000 }).toBe("FAILED");
+    const job = await json<ExportJobSummary>(await api(`/api/teams/t1/export-jobs/${exportId}`));
+    expect(job.error).toMatch(/document no_such_doc not found/);
+    const download = await api(`/api/teams/t1/export-jobs/${exportId}?download=true`);
+    expect(download.status).toBe(409);
+  });
+
+  it("streams the caller's teams' changes as server-sent events", async () => {
+    const controller = new AbortController();
+    const response = await api("/api/events", { signal: controller.signal });
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    const reader = response.body!.getReader();
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    let text = "";
+    while (!text.includes(`"status":"COMPLETED"`)) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    expect(text).toContain(`"id":"${exportId}"`);
+    expect(text).toContain(`"status":"PROCESSING"`);
+  });
+});
+
+describe("bad requests", () => {
+  it("answers 400 with a JSON error for bad ids, bodies and queries", async () => {
+    const cases: [string, RequestInit][] = [
+      ["/api/teams/t1/documents/a:b/export-visits", { method: "POST" }],
+      ["/api/teams/t1/documents/..%2F..%2Fetc/export-visits", { method: "POST" }],
+      ["/api/teams/t1/documents/%E0%A4%A/export-visits", { method: "POST" }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: "{not json" }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: "[]" }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: '{"__proto__": {"admin": true}}' }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: JSON.stringify({ pad: "x".repeat(20_000) }) }],
+      ["/api/teams/t1/export-jobs?status=DONE", {}],
+      ["/api/teams/t1/export-jobs?limit=100000", {}],
+      ["/api/teams/t1/export-jobs?evil=1", {}],
+      ["/api/teams/t1/export-jobs/x%00y", {}],
+      ["/api/teams/t1/export-jobs/abc?download=yes", {}],
+    ];
+    for (const [path, init] of cases) {
+      const response = await api(path, init);
+      expect(response.status, path).toBe(400);
+      const body = await json<{ error: { code: string; message: string } }>(response);
+      expect(body.error.code).toBe("BAD_INPUT");
+      expect(body.error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it("answers 404 for unknown endpoints and 405 for wrong methods", async () => {
+    expect((await api("/api/nothing")).status).toBe(404);
+    const wrong = await api("/api/teams/t1/documents/d1/export-visits", { method: "GET" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+  });
+});
