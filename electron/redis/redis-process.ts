@@ -84,6 +84,12 @@ export class RedisProcess {
     });
   }
 
+  /** Synchronous last resort for process 'exit' handlers: never leave a redis-server behind. */
+  killNow(): void {
+    this.child?.kill("SIGKILL");
+    this.child = null;
+  }
+
   /** SIGKILL by default (tests of a crash); SIGTERM lets Redis flush its append-only file. */
   async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     const child = this.child;

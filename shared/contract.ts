@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { connectionStatusSchema } from "./connection-status";
+import { ERROR_CODES, type WireError } from "./errors";
+import { idSchema } from "./ids";
+import { createExportInputSchema, exportJobSummarySchema, jobChangeSchema, jobFilterSchema, pageSchema } from "./job";
+import { settingsSchema } from "./settings";
+
+const byId = z.object({ id: idSchema }).strict();
+const nothing = z.object({}).strict();
+
+export const jobListResultSchema = z.object({
+  jobs: z.array(exportJobSummarySchema),
+  total: z.number().int().nonnegative(),
+  malformed: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+
+/** Settings as a renderer sees them: secrets are never sent back, only whether they are set. */
+export const settingsViewSchema = z.object({
+  /** False while the app runs on the embedded demo (nothing configured yet). */
+  configured: z.boolean(),
+  values: settingsSchema.omit({ tinybirdToken: true, databaseUrl: true, redisUrl: true }).partial(),
+  redisUrl: z.string().optional(),
+  databaseUrl: z.string().optional(),
+  tinybirdTokenSet: z.boolean(),
+  /** Whether secrets are encrypted at rest (safeStorage available). */
+  secretsEncrypted: z.boolean(),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+/** A settings change: omitted secrets keep their stored value; `useDemo` goes back to the demo. */
+export const settingsUpdateSchema = z.union([settingsSchema.partial().strict(), z.object({ useDemo: z.literal(true) }).strict()]);
+export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
+
+/**
+ * The console's API: one table of methods, each with the zod schemas of its input and
+ * output. The Electron main process validates every call against it (and checks the
+ * sender); the preload exposes exactly these names; the HTTP transport maps them to REST.
+ */
+export const CONTRACT = {
+  listJobs: { input: z.object({ filter: jobFilterSchema, page: pageSchema.partial() }).strict(), output: jobListResultSchema },
+  getJob: { input: byId, output: exportJobSummarySchema },
+  createExport: { input: createExportInputSchema, output: exportJobSummarySchema },
+  deleteJob: { input: byId, output: z.object({ deleted: z.literal(true) }) },
+  cancelJob: { input: byId, output: exportJobSummarySchema },
+  retryJob: { input: byId, output: exportJobSummarySchema },
+  /** Asks where to save (native dialog) and writes the CSV there; the CSV never crosses IPC. */
+  saveResult: { input: byId, output: z.object({ saved: z.boolean(), path: z.string().optional() }) },
+  getSettings: { input: nothing, output: settingsViewSchema },
+  setSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
+  getConnectionStatus: { input: nothing, output: connectionStatusSchema },
+  /** Teams the caller can pick from (the store's teams, or the token's teams in browser mode). */
+  listTeams: { input: nothing, output: z.array(idSchema) },
+} as const;
+
+export type Contract = typeof CONTRACT;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]["input"]>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]["output"]>;
+export const METHOD_NAMES = Object.keys(CONTRACT) as MethodName[];
+
+/** What crosses IPC: a value or a wire error (thrown errors lose their code in Electron). */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
+export const wireErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const IPC_PREFIX = "exportConsole:";
+export const JOB_CHANGED_CHANNEL = "exportConsole:jobChanged";
+export const ipcChannel = (method: MethodName) => `${IPC_PREFIX}${method}`;
+
+export { jobChangeSchema };
+
+/** The API the renderer uses, whatever the transport. */
+export type ConsoleApi = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> } & {
+  onJobChanged(listener: (change: z.infer<typeof jobChangeSchema>) => void): () => void;
+};
+
+/** What the preload puts on window.exportConsole: the raw IPC results. */
+export type PreloadBridge = { [M in MethodName]: (input: unknown) => Promise<IpcResult<MethodOutput<M>>> } & {
+  onJobChanged(listener: (change: unknown) => void): () => void;
+};

@@ -1,0 +1,65 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(join(tmpdir(), "vec-demo-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+function startDemo() {
+  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/demo-command.ts"], {
+    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_SCALE: "0.1", DEMO_TOKEN: "demo-test-token-0123456789", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => out, errors: () => err };
+}
+
+describe("npm run demo", () => {
+  it("starts the whole stack, runs an export, keeps jobs across a restart, and leaves nothing behind on Ctrl-C", async () => {
+    const first = startDemo();
+    await expect.poll(first.output, { timeout: 60_000, interval: 200 }).toContain("demo is running");
+    const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(first.output())![1]!;
+    const [, document, team] = /try:\s+document (\S+), dataroom \S+, group \S+ of team (\S+)/.exec(first.output())!;
+    const auth = { Authorization: "Bearer demo-test-token-0123456789" };
+    const created = await fetch(`${url}/api/teams/${team}/documents/${document}/export-visits`, { method: "POST", headers: auth });
+    expect(created.status).toBe(202);
+    const { exportId } = (await created.json()) as { exportId: string };
+    await expect
+      .poll(async () => ((await (await fetch(`${url}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string }).status, {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBe("COMPLETED");
+    const redisPort = Number(/private redis-server on 127\.0\.0\.1:(\d+)/.exec(first.errors())![1]);
+
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    expect(await portOpen(redisPort)).toBe(false);
+
+    // Same data folder: the append-only file brings the finished job back.
+    const second = startDemo();
+    await expect.poll(second.output, { timeout: 60_000, interval: 200 }).toContain("demo is running");
+    const url2 = /API:\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(second.output())![1]!;
+    const again = (await (await fetch(`${url2}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string };
+    expect(again.status).toBe("COMPLETED");
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  }, 180_000);
+});
