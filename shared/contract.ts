@@ -3,7 +3,10 @@ import { connectionStatusSchema } from "./connection-status";
 import { ERROR_CODES, type WireError } from "./errors";
 import { idSchema } from "./ids";
 import { createExportInputSchema, exportJobSummarySchema, jobChangeSchema, jobFilterSchema, pageSchema } from "./job";
+import { METHOD_NAMES, type MethodName } from "./contract-names";
 import { settingsSchema } from "./settings";
+
+export { IPC_PREFIX, JOB_CHANGED_CHANNEL, ipcChannel, METHOD_NAMES, type MethodName } from "./contract-names";
 
 const byId = z.object({ id: idSchema }).strict();
 const nothing = z.object({}).strict();
@@ -50,21 +53,19 @@ export const CONTRACT = {
   getConnectionStatus: { input: nothing, output: connectionStatusSchema },
   /** Teams the caller can pick from (the store's teams, or the token's teams in browser mode). */
   listTeams: { input: nothing, output: z.array(idSchema) },
-} as const;
+} as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof CONTRACT;
-export type MethodName = keyof Contract;
+// Every name has a schema and every schema a name (checked both ways at compile time).
+const _namesMatch: readonly (keyof Contract)[] = METHOD_NAMES;
+void _namesMatch;
 export type MethodInput<M extends MethodName> = z.input<Contract[M]["input"]>;
 export type MethodOutput<M extends MethodName> = z.output<Contract[M]["output"]>;
-export const METHOD_NAMES = Object.keys(CONTRACT) as MethodName[];
 
 /** What crosses IPC: a value or a wire error (thrown errors lose their code in Electron). */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
 export const wireErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 
-export const IPC_PREFIX = "exportConsole:";
-export const JOB_CHANGED_CHANNEL = "exportConsole:jobChanged";
-export const ipcChannel = (method: MethodName) => `${IPC_PREFIX}${method}`;
 
 export { jobChangeSchema };
 

@@ -1,21 +1,82 @@
+import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { join } from "node:path";
-import { app, BrowserWindow } from "electron";
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session } from "electron";
+import { JOB_CHANGED_CHANNEL } from "../../shared/contract";
+import { ConsoleApp } from "../app/console-app";
+import { SettingsStore } from "../app/settings-store";
+import { CONTENT_SECURITY_POLICY } from "../server/static-files";
+import { installAppMenu } from "./app-menu";
+import { registerContractHandlers, trustedSenderCheck } from "./ipc-bridge";
+import { createMainWindow, rendererLocation } from "./main-window";
 
-// Placeholder shell: the console's glue arrives with the Electron console issue.
-function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    webPreferences: {
-      preload: join(__dirname, "../preload/index.cjs"),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
+// Thin glue: everything with logic lives in ../app and the core below it.
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  const outDir = join(import.meta.dirname, "..");
+  const location = rendererLocation(outDir);
+  const userName = userInfo().username.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "desktop-user";
+
+  const consoleApp = new ConsoleApp({
+    settingsStore: new SettingsStore(join(app.getPath("userData"), "settings.json"), {
+      isAvailable: () => safeStorage.isEncryptionAvailable(),
+      encrypt: (plain) => safeStorage.encryptString(plain),
+      decrypt: (cipher) => safeStorage.decryptString(cipher),
+    }),
+    dataDir: app.getPath("userData"),
+    userId: userName,
+    chooseSavePath: async (defaultName) => {
+      const options = { defaultPath: defaultName, filters: [{ name: "CSV", extensions: ["csv"] }] };
+      const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
     },
+    writeFile: (path, contents) => writeFile(path, contents, "utf8"),
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    log: (line) => console.log(line),
   });
-  if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(__dirname, "../renderer/index.html"));
-}
 
-void app.whenReady().then(createWindow);
-app.on("window-all-closed", () => app.quit());
+  registerContractHandlers(
+    ipcMain,
+    consoleApp.handlers,
+    trustedSenderCheck(() => window?.webContents.id ?? null, location.isAppUrl),
+  );
+  consoleApp.onJobChanged((change) => window?.webContents.send(JOB_CHANGED_CHANNEL, change));
+
+  app.on("second-instance", () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+  app.on("web-contents-created", (_event, contents) => {
+    contents.on("will-attach-webview", (event) => event.preventDefault());
+  });
+
+  void app.whenReady().then(async () => {
+    // The same CSP as index.html, also as a header (covers the dev server).
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, "Content-Security-Policy": [CONTENT_SECURITY_POLICY] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    installAppMenu(process.platform === "darwin", !app.isPackaged);
+    window = createMainWindow(location, join(import.meta.dirname, "../preload/index.cjs"));
+    window.on("closed", () => (window = null));
+    await consoleApp.start();
+  });
+
+  let quitting = false;
+  app.on("before-quit", (event) => {
+    if (quitting) return;
+    // Hand running jobs back to the queue and stop the demo's processes before leaving.
+    event.preventDefault();
+    quitting = true;
+    void consoleApp.stop().finally(() => app.quit());
+  });
+  process.on("exit", () => consoleApp.killChildren());
+  app.on("window-all-closed", () => {
+    if (process.platform !== "darwin") app.quit();
+  });
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobChange } from "../../shared/job";
+import { ConsoleApp } from "../../electron/app/console-app";
+import { SettingsStore } from "../../electron/app/settings-store";
+import { JobStore } from "../../electron/jobs/job-store";
+
+const dir = mkdtempSync(join(tmpdir(), "vec-app-"));
+let savePath: string | null = null;
+const notifications: [string, string][] = [];
+const changes: JobChange[] = [];
+let app: ConsoleApp;
+
+beforeAll(async () => {
+  app = new ConsoleApp({
+    settingsStore: new SettingsStore(join(dir, "settings.json"), { isAvailable: () => true, encrypt: (s) => Buffer.from(s), decrypt: (b) => b.toString() }),
+    dataDir: dir,
+    userId: "support-1",
+    chooseSavePath: async () => savePath,
+    writeFile: (path, contents) => writeFile(path, contents, "utf8"),
+    notify: (title, body) => notifications.push([title, body]),
+    demoScale: 0.05,
+  });
+  app.onJobChanged((change) => changes.push(change));
+  await app.start();
+}, 120_000);
+afterAll(async () => {
+  await app.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the desktop console on the embedded default", () => {
+  it("starts the demo when nothing is configured", async () => {
+    const status = await app.handlers.getConnectionStatus({});
+    expect(status).toMatchObject({ demo: true, redis: { ok: true }, postgres: { ok: true }, tinybird: { ok: true } });
+    expect((await app.handlers.getSettings({})).configured).toBe(false);
+  });
+
+  it("runs an export, notifies, and saves the exact CSV from Redis to the chosen file", async () => {
+    const created = await app.handlers.createExport({ type: "dataroom", teamId: "team_acme", resourceId: "dr_acme_1" });
+    await expect.poll(async () => (await app.handlers.getJob({ id: created.id })).status, { timeout: 60_000, interval: 200 }).toBe("COMPLETED");
+    expect(changes.some((c) => c.id === created.id && c.status === "COMPLETED")).toBe(true);
+    await expect.poll(() => notifications.length).toBe(1);
+    expect(notifications[0]![0]).toBe("Export ready");
+
+    savePath = null;
+    expect(await app.handlers.saveResult({ id: created.id })).toEqual({ saved: false });
+
+    savePath = join(dir, "chosen.csv");
+    expect(await app.handlers.saveResult({ id: created.id })).toEqual({ saved: true, path: savePath });
+    const redisUrl = (await app.handlers.getSettings({})).redisUrl!;
+    const redis = new Redis(redisUrl);
+    try {
+      const csv = await new JobStore(redis).getResult(created.id);
+      expect(readFileSync(savePath, "utf8")).toBe(csv);
+      expect(csv!.startsWith("Dataroom Viewed At,")).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  }, 90_000);
+
+  it("writes nothing when the save dialog is cancelled", async () => {
+    const created = await app.handlers.createExport({ type: "document", teamId: "team_acme", resourceId: "doc_acme_1" });
+    await expect.poll(async () => (await app.handlers.getJob({ id: created.id })).status, { timeout: 60_000, interval: 200 }).toBe("COMPLETED");
+    savePath = null;
+    const before = readdirSync(dir);
+    expect(await app.handlers.saveResult({ id: created.id })).toEqual({ saved: false });
+    expect(readdirSync(dir)).toEqual(before);
+    expect(await app.handlers.listTeams({})).toContain("team_acme");
+  }, 90_000);
+
+  it("reports a clear error for a job that has no CSV", async () => {
+    const created = await app.handlers.createExport({ type: "document", teamId: "team_acme", resourceId: "no_such_document" });
+    await expect.poll(async () => (await app.handlers.getJob({ id: created.id })).status, { timeout: 30_000 }).toBe("FAILED");
+    await expect(app.handlers.saveResult({ id: created.id })).rejects.toMatchObject({ code: "CONFLICT" });
+  }, 60_000);
+});
