@@ -10,7 +10,11 @@ const fake = await vi.hoisted(async () => {
 });
 vi.mock("electron", () => fake.electron);
 
-const { createMainWindow, rendererLocation, SECURE_WEB_PREFERENCES } = await import("../../electron/main/main-window");
+const mainWindow = await import("../../electron/main/main-window");
+const { rendererLocation, SECURE_WEB_PREFERENCES } = mainWindow;
+type FakeWindow = InstanceType<typeof fake.electron.BrowserWindow>;
+/** The real function, seen through the fake BrowserWindow it creates here. */
+const createMainWindow = (...args: Parameters<typeof mainWindow.createMainWindow>) => mainWindow.createMainWindow(...args) as unknown as FakeWindow;
 const { registerContractHandlers, trustedSenderCheck } = await import("../../electron/main/ipc-bridge");
 
 const dir = mkdtempSync(join(tmpdir(), "vec-glue-"));

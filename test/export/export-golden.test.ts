@@ -9,6 +9,7 @@ import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
 import { ViewsSource } from "../../electron/views/views-source";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { DATAROOM_HEADER, DOCUMENT_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, S1_ROWS, S2_PLACEHOLDER, lines } from "../fixtures/small-dataset-expected";
 
 let db: EmbeddedPostgres;
 let emulator: TinybirdEmulator;
@@ -40,31 +41,6 @@ async function run(request: ExportRequest, mode: EnrichmentMode = "per-view", cs
   );
   return { csv: text(), outcome, progress };
 }
-
-const lines = (...rows: string[]) => rows.join("\n");
-
-const DOCUMENT_HEADER =
-  "Viewed at,Name,Email,Link Name,Total View Duration (s),Total Document Completion (%),Document version,Downloaded at,Verified,Agreement Accepted,Agreement Name,Agreement Content,Agreement Accepted At,Viewed from dataroom,Browser,OS,Device";
-
-const EXPECTED_DOCUMENT = lines(
-  `${DOCUMENT_HEADER},Country,City,Custom Field 1 Label,Custom Field 1 Value,Custom Field 2 Label,Custom Field 2 Value,Custom Field 3 Label,Custom Field 3 Value`,
-  `2026-04-02T00:00:00.000Z,"Bob, Jr.",bob@example.com,"Link, with ""quotes""",0.0,0.00%,3,NaN,No,NaN,NaN,NaN,NaN,No,NaN,NaN,NaN,NaN,NaN,Budget,'-5,NaN,NaN,NaN,NaN`,
-  `2026-02-20T08:30:00.000Z,NaN,"'=HYPERLINK(""http://evil"")",NaN,5.0,25.00%,2,NaN,No,NaN,NaN,NaN,NaN,Yes,Firefox,Windows,Desktop,DE,Berlin,NaN,NaN,Firm,'+1 Corp,NaN,NaN`,
-  `2026-02-10T09:01:00.000Z,Dana,dana@fund.com,DR link,2.0,20.00%,2,NaN,Yes,NaN,NaN,NaN,NaN,Yes,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN`,
-  `2026-01-15T10:00:00.123Z,Alice,alice@example.com,Investor link,2.5,20.00%,1,2026-01-15T10:05:00.000Z,Yes,Yes,NDA,https://nda.example/1,2026-01-15T09:59:59.999Z,No,Chrome,macOS,Desktop,US,New York,NaN,NaN,Company,Acme,Role,NaN`,
-  `2025-12-31T23:59:59.000Z,Carol,NaN,Investor link,1.2,30.00%,3,NaN,No,NaN,NaN,NaN,NaN,No,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN`,
-);
-
-const DATAROOM_HEADER =
-  "Dataroom Viewed At,Dataroom Downloaded At,Visitor Name,Visitor Email,Link Name,Verified,Agreement Accepted,Agreement Name,Agreement Content,Agreement Accepted At,Document Name,Document Viewed At,Document Downloaded At,Total Visit Duration (s),Total Document Completion (%),Document Version,Browser,OS,Device,Country,City";
-const SESSION_1 = "2026-02-10T09:00:00.000Z,2026-02-10T09:30:00.000Z,Dana,dana@fund.com,DR link,Yes,Yes,NDA,https://nda.example/1,2026-02-10T08:59:00.000Z";
-const S1_ROWS = [
-  `${SESSION_1},Financials,2026-02-10T09:05:00.000Z,2026-02-10T09:06:00.000Z,1.3,100.00%,1,Safari,iOS,Mobile,GB,London,Fund,Alpha`,
-  `${SESSION_1},Pitch Deck,2026-02-10T09:01:00.000Z,NaN,2.0,20.00%,2,Safari,iOS,Mobile,GB,London,Fund,Alpha`,
-];
-const S2_PLACEHOLDER = "2026-02-12T15:00:00.000Z,NaN,NaN,eve@example.org,DR link,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN";
-
-const EXPECTED_DATAROOM = lines(`${DATAROOM_HEADER},Custom Field 1 Label,Custom Field 1 Value`, `${S2_PLACEHOLDER},NaN,NaN`, ...S1_ROWS);
 
 describe.each(["per-view", "batch"] as const)("golden CSVs (%s)", (mode) => {
   it("document: every column rule, pause window, dataroom and archived views, injection", async () => {

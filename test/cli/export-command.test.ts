@@ -1,0 +1,280 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/csv/csv-writer";
+import { exportVisits, type ExportRequest } from "../../electron/export/export-visits";
+import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/export/view-analytics";
+import { RateLimiter } from "../../electron/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
+import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import { insertRows, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { PAPERMARK_SCHEMA_SQL } from "../../electron/views/papermark-schema";
+import { pgClient, type SqlClient } from "../../electron/views/sql-client";
+import { ViewsSource } from "../../electron/views/views-source";
+import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
+import { freePort, TestRedisServer } from "../helpers/redis-server";
+
+/*
+ * The export command as users run it: a child process (`node --import tsx`), a real
+ * PostgreSQL server (PGlite cannot be shared with another process), the Tinybird emulator
+ * in this process. The suite runs with TZ=Pacific/Auckland, which the child inherits.
+ */
+
+const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const TOKEN = "tb-cli";
+
+const databaseName = `vec_cli_${randomBytes(6).toString("hex")}`;
+const databaseUrl = (() => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+})();
+
+let admin: pg.Client | null = null;
+let seeder: pg.Client | null = null;
+let emulator: TinybirdEmulator;
+let outDir: string;
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    admin = null;
+    throw new Error(
+      `the export-command tests need the PostgreSQL server at ${ADMIN_URL} (user postgres, trust auth; override with TEST_POSTGRES_URL): ${(error as Error).message}`,
+    );
+  }
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  seeder = new pg.Client({ connectionString: databaseUrl });
+  await seeder.connect();
+  await seeder.query(PAPERMARK_SCHEMA_SQL);
+  const client = seeder;
+  const target: EmbeddedPostgres = {
+    sql: { query: async () => [], close: async () => {} }, // the seed only inserts
+    exec: async (statements) => {
+      await client.query(statements);
+    },
+    insert: (table, rows) => insertRows((text, params) => client.query(text, params), table, rows),
+  };
+  await seedSmallDataset(target);
+  emulator = new TinybirdEmulator({ token: TOKEN, data: smallEmulatorData });
+  await emulator.start();
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  await seeder?.end();
+  if (admin) {
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await admin.end();
+  }
+});
+
+beforeEach(() => {
+  outDir = mkdtempSync(join(tmpdir(), "vec-cli-"));
+  emulator.log.length = 0;
+});
+afterEach(() => {
+  emulator.latencyMs = 0;
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The environment of a user who configured everything but what `overrides` changes. */
+function cliEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: "Pacific/Auckland", DATABASE_URL: databaseUrl, TINYBIRD_HOST: emulator.url, TINYBIRD_TOKEN: TOKEN };
+  delete env.REDIS_URL;
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = cliEnv(), onStderr?: (text: string, signal: (name: NodeJS.Signals) => void) => void): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/export-command.ts", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    onStderr?.(stderr, (name) => child.kill(name));
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolvePromise({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+const documentArgs = (out: string, ...extra: string[]) => ["--type", "document", "--team", "t1", "--resource", "d1", "--out", out, "--min-time", "0", ...extra];
+const stderrLines = (run: CliRun) => run.stderr.trim().split("\n");
+
+describe("npm run export (child process)", () => {
+  it("writes the golden document CSV, with progress on stderr, and exits 0", async () => {
+    const out = join(outDir, "visits.csv");
+    const run = await runCli(documentArgs(out));
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED_DOCUMENT);
+    expect(run.stderr).toMatch(/^views 5 \/ 5$/m);
+    expect(run.stderr).toMatch(/^done: 5 rows written to /m);
+    expect(run.stdout).toBe("");
+    expect(readdirSync(outDir)).toEqual(["visits.csv"]); // no partial file left beside it
+  });
+
+  it("exports a dataroom in batch mode through a Redis-shared rate limiter, with its warning", async () => {
+    const redisServer = await TestRedisServer.start();
+    const redis = redisServer.client();
+    try {
+      const out = join(outDir, "room.csv");
+      const run = await runCli(
+        ["--type", "dataroom", "--team", "t1", "--resource", "dr1", "--out", out, "--mode", "batch", "--min-time", "0", "--redis-url", redisServer.url],
+      );
+      expect(run.stderr).not.toMatch(/error/);
+      expect(run.code).toBe(0);
+      expect(readFileSync(out, "utf8")).toBe(EXPECTED_DATAROOM);
+      expect(run.stderr).toMatch(/^warning: 2 document view\(s\) were left out/m);
+      expect(await redis.keys("*vec-limiter:tinybird*")).not.toEqual([]); // the limiter really was clustered
+    } finally {
+      redis.disconnect();
+      await redisServer.close();
+    }
+  });
+
+  it("writes a BOM and leaves formulas alone when asked", async () => {
+    const out = join(outDir, "raw.csv");
+    const run = await runCli(documentArgs(out, "--bom", "--no-neutralise", "--mode", "batch"));
+    expect(run.code).toBe(0);
+    const csv = readFileSync(out, "utf8");
+    expect(csv.startsWith("\uFEFFViewed at,")).toBe(true);
+    expect(csv).toContain(",Budget,-5,");
+  });
+
+  it("fails with one NOT_FOUND line and no file for an unknown resource", async () => {
+    const out = join(outDir, "missing.csv");
+    const run = await runCli(["--type", "document", "--team", "t1", "--resource", "nope", "--out", out]);
+    expect(run.code).toBe(1);
+    expect(stderrLines(run)).toEqual(["error: document nope not found in team t1"]);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it("fails fast with an auth error on a wrong Tinybird token", async () => {
+    const out = join(outDir, "auth.csv");
+    const run = await runCli(documentArgs(out), cliEnv({ TINYBIRD_TOKEN: "wrong-token" }));
+    expect(run.code).toBe(1);
+    expect(stderrLines(run).filter((line) => line.startsWith("error:"))).toEqual([expect.stringMatching(/^error: Tinybird refused the token \(403\)/)]);
+    expect(run.stderr).not.toContain("wrong-token");
+    expect(run.ms).toBeLessThan(10_000); // no retries: startup plus one round of requests
+    expect(emulator.log.every((entry) => entry.status === 403)).toBe(true);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it("says so when the shared rate limiter's Redis is unreachable", async () => {
+    const run = await runCli(documentArgs(join(outDir, "x.csv"), "--redis-url", `redis://127.0.0.1:${await freePort()}`));
+    expect(run.code).toBe(1);
+    expect(stderrLines(run)).toEqual([expect.stringMatching(/^error: Redis at 127\.0\.0\.1:\d+ is unreachable: .*ECONNREFUSED/)]);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it("names DATABASE_URL when it is missing", async () => {
+    const run = await runCli(documentArgs(join(outDir, "x.csv")), cliEnv({ DATABASE_URL: undefined }));
+    expect([1, 2]).toContain(run.code);
+    expect(stderrLines(run)).toEqual([expect.stringMatching(/^error: .*DATABASE_URL/)]);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it("exits 2 with one line on a bad flag, and prints usage for --help", async () => {
+    const bad = await runCli([...documentArgs(join(outDir, "x.csv")), "--colour"]);
+    expect(bad.code).toBe(2);
+    expect(stderrLines(bad)).toEqual(["error: unknown option '--colour' (see --help)"]);
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run export -- --type document\|dataroom\|dataroom-group/);
+  });
+
+  it("rides out a storm of 5xx answers and still writes the golden CSV", async () => {
+    emulator.queueFaults([
+      { kind: "status", status: 503 },
+      { kind: "status", status: 500 },
+      { kind: "status", status: 502, retryAfterSeconds: 0 },
+      { kind: "status", status: 503 },
+      { kind: "status", status: 504 },
+    ]);
+    const out = join(outDir, "storm.csv");
+    const run = await runCli(documentArgs(out));
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED_DOCUMENT);
+    expect(emulator.log.filter((entry) => entry.status >= 500)).toHaveLength(5);
+    expect(run.stderr).toMatch(/Tinybird requests, [1-9]\d* retries\)/);
+  });
+
+  it("stops on Ctrl-C: exit 130, no file at --out, no partial file", async () => {
+    emulator.latencyMs = 5000; // every Tinybird answer is slow: the export is mid-way when interrupted
+    const out = join(outDir, "interrupted.csv");
+    let sent = false;
+    let partialSeen = false;
+    const run = await runCli(documentArgs(out), cliEnv(), (text, signal) => {
+      if (!sent && text.includes("exporting document")) {
+        sent = true;
+        // The temp file exists by now; give the first requests time to be in flight.
+        setTimeout(() => {
+          partialSeen = readdirSync(outDir).some((name) => name.endsWith(".partial"));
+          signal("SIGINT");
+        }, 300);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(partialSeen).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/^interrupted: .* was not written$/m);
+    expect(run.ms).toBeLessThan(5000 + 5000); // did not wait for the slow answers
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+});
+
+describe("pg against the real server (in process, TZ=Pacific/Auckland)", () => {
+  let sql: SqlClient;
+  let limiter: RateLimiter;
+  let tinybird: TinybirdClient;
+
+  beforeAll(() => {
+    sql = pgClient(databaseUrl);
+    limiter = new RateLimiter({ maxConcurrent: 5, minTime: 0 });
+    tinybird = new TinybirdClient({ host: emulator.url, token: TOKEN, limiter });
+  });
+  afterAll(async () => {
+    await limiter?.stop();
+    await sql?.close();
+  });
+
+  it("runs in a time zone far from UTC", () => {
+    expect(process.env.TZ).toBe("Pacific/Auckland");
+    expect(new Date("2026-01-15T10:00:00.000Z").getTimezoneOffset()).toBe(-780);
+  });
+
+  it.each(ENRICHMENT_MODES)("reads timestamps as UTC and gives the golden CSVs (%s)", async (mode) => {
+    const run = async (request: ExportRequest) => {
+      const { sink, text } = stringSink();
+      await exportVisits({ views: new ViewsSource(sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_CSV_OPTIONS });
+      return text();
+    };
+    expect(await run({ type: "document", teamId: "t1", resourceId: "d1" })).toBe(EXPECTED_DOCUMENT);
+    expect(await run({ type: "dataroom", teamId: "t1", resourceId: "dr1" })).toBe(EXPECTED_DATAROOM);
+  });
+});
