@@ -29,6 +29,8 @@ export const settingsSchema = z
     tinybirdHost: tinybirdHostSchema,
     tinybirdToken: z.string().trim().min(1, "the Tinybird token is missing").max(4096).regex(/^\S+$/, "the Tinybird token has white space"),
     mode: z.enum(["per-view", "batch"]).default("per-view"),
+    /** Time limit of one Tinybird request; a dead runner's limiter slots free up shortly after it. */
+    tinybirdTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
     limiter: z
       .object({
         maxConcurrent: z.number().int().min(1).max(1000).default(5),
@@ -42,9 +44,11 @@ export const settingsSchema = z
         timeoutMs: z.number().int().min(1000).max(86_400_000).default(15 * 60 * 1000),
         attempts: z.number().int().min(1).max(20).default(3),
         backoffMs: z.number().int().min(0).max(3_600_000).default(5000),
+        /** How long a runner's claim on a job lasts without renewal: a crashed runner's job is taken over after about this long. */
+        lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
       })
       .strict()
-      .default({ concurrency: 2, timeoutMs: 15 * 60 * 1000, attempts: 3, backoffMs: 5000 }),
+      .default({ concurrency: 2, timeoutMs: 15 * 60 * 1000, attempts: 3, backoffMs: 5000, lockDurationMs: 30_000 }),
     jobTtlSeconds: z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600),
     csv: z
       .object({ neutraliseFormulas: z.boolean().default(true), bom: z.boolean().default(false) })

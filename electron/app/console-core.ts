@@ -62,8 +62,14 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
   const service = new ExportService(store, queue, redis);
   const sql = options.sql ?? pgClient(settings.databaseUrl);
   // One limit for every process on this Redis: the limiter is clustered through it.
-  const limiter = new RateLimiter({ ...settings.limiter, redis, id: `${options.prefix ?? ""}tinybird`, onRecovered: (reason) => log(`rate limiter rebuilt after: ${reason}`) });
-  const tinybird = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter });
+  const limiter = new RateLimiter({
+    ...settings.limiter,
+    redis,
+    id: `${options.prefix ?? ""}tinybird`,
+    expirationMs: settings.tinybirdTimeoutMs + 5000,
+    onRecovered: (reason) => log(`rate limiter rebuilt after: ${reason}`),
+  });
+  const tinybird = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, requestTimeoutMs: settings.tinybirdTimeoutMs });
   const probe = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, retry: { maxRetries: 0 }, requestTimeoutMs: 5000 });
 
   const runner = options.runner
@@ -76,6 +82,8 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
         csv: settings.csv,
         concurrency: settings.runner.concurrency,
         timeoutMs: settings.runner.timeoutMs,
+        lockDurationMs: settings.runner.lockDurationMs,
+        stalledIntervalMs: settings.runner.lockDurationMs,
         bullPrefix: options.bullPrefix,
         log,
       })

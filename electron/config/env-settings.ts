@@ -44,6 +44,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     timeoutMs: integer(env, "EXPORT_TIMEOUT_MS"),
     attempts: integer(env, "EXPORT_ATTEMPTS"),
     backoffMs: integer(env, "EXPORT_BACKOFF_MS"),
+    lockDurationMs: integer(env, "RUNNER_LOCK_MS"),
   };
   const candidate = {
     redisUrl: env.REDIS_URL,
@@ -51,6 +52,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     tinybirdHost: env.TINYBIRD_HOST,
     tinybirdToken: env.TINYBIRD_TOKEN,
     mode: env.EXPORT_MODE || undefined,
+    tinybirdTimeoutMs: integer(env, "TINYBIRD_TIMEOUT_MS"),
     limiter: JSON.parse(JSON.stringify(limiter)) as object,
     runner: JSON.parse(JSON.stringify(runner)) as object,
     jobTtlSeconds: integer(env, "JOB_TTL_SECONDS"),

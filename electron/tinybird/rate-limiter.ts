@@ -21,6 +21,12 @@ export interface RateLimiterOptions extends Partial<RateLimitOptions> {
   id?: string;
   /** Told whenever the clustered limiter had to be rebuilt. */
   onRecovered?: (reason: string) => void;
+  /**
+   * How long one request may hold a slot (default 60 s). In a clustered limiter this is also
+   * how long the slots of a process that died mid-request stay taken: bottleneck frees a
+   * running job's slot only when it completes or expires. Keep it above the request timeout.
+   */
+  expirationMs?: number;
 }
 
 export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
@@ -89,7 +95,7 @@ export class RateLimiter {
       if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
       const limiter = this.limiter;
       try {
-        return await limiter.schedule(async () => task(await this.gate.pass(signal)));
+        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => task(await this.gate.pass(signal)));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!this.clustered || !LOST_STATE.test(message) || attempt >= 3) throw error;

@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/csv/csv-writer";
 import { exportVisits, type ExportRequest } from "../../electron/export/export-visits";
@@ -12,11 +10,10 @@ import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/export/vie
 import { RateLimiter } from "../../electron/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { insertRows, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { PAPERMARK_SCHEMA_SQL } from "../../electron/views/papermark-schema";
 import { pgClient, type SqlClient } from "../../electron/views/sql-client";
 import { ViewsSource } from "../../electron/views/views-source";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
 import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
 import { freePort, TestRedisServer } from "../helpers/redis-server";
 
@@ -27,55 +24,23 @@ import { freePort, TestRedisServer } from "../helpers/redis-server";
  */
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const TOKEN = "tb-cli";
 
-const databaseName = `vec_cli_${randomBytes(6).toString("hex")}`;
-const databaseUrl = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${databaseName}`;
-  return url.toString();
-})();
-
-let admin: pg.Client | null = null;
-let seeder: pg.Client | null = null;
+let database: TestDatabase;
+let databaseUrl: string;
 let emulator: TinybirdEmulator;
 let outDir: string;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    admin = null;
-    throw new Error(
-      `the export-command tests need the PostgreSQL server at ${ADMIN_URL} (user postgres, trust auth; override with TEST_POSTGRES_URL): ${(error as Error).message}`,
-    );
-  }
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  seeder = new pg.Client({ connectionString: databaseUrl });
-  await seeder.connect();
-  await seeder.query(PAPERMARK_SCHEMA_SQL);
-  const client = seeder;
-  const target: EmbeddedPostgres = {
-    sql: { query: async () => [], close: async () => {} }, // the seed only inserts
-    exec: async (statements) => {
-      await client.query(statements);
-    },
-    insert: (table, rows) => insertRows((text, params) => client.query(text, params), table, rows),
-  };
-  await seedSmallDataset(target);
+  database = await createTestDatabase("cli", seedSmallDataset);
+  databaseUrl = database.url;
   emulator = new TinybirdEmulator({ token: TOKEN, data: smallEmulatorData });
   await emulator.start();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  await seeder?.end();
-  if (admin) {
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.end();
-  }
+  await database?.drop();
 });
 
 beforeEach(() => {
