@@ -33,6 +33,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
     })();
   });
+  // Requests Node's parser refuses (oversized headers or URL, malformed request line) get
+  // the same JSON error shape as everything else instead of a bare status line.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const body = JSON.stringify({ error: { code: "BAD_INPUT", message: tooLarge ? "the request URL or headers are too large" : "malformed HTTP request" } });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
