@@ -1,6 +1,7 @@
 import Bottleneck from "bottleneck";
 import type { Redis } from "ioredis";
 import { AppError } from "../../shared/errors";
+import { sleep } from "../time/sleep";
 import { StartGate } from "./start-gate";
 
 export interface RateLimitOptions {
@@ -89,13 +90,20 @@ export class RateLimiter {
     return limiter;
   }
 
-  /** Runs `task` under the limit; it receives the time (wall clock, ms) it was released. */
-  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `task` under the limit; it receives the time (wall clock, ms) it was released.
+   * `holdUntil` (epoch ms) is checked just before the release: a pause the server asked
+   * for delays the release itself, so held requests still leave minTime apart.
+   */
+  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal, holdUntil?: () => number): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
       const limiter = this.limiter;
       try {
-        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => task(await this.gate.pass(signal)));
+        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => {
+          for (let hold = (holdUntil?.() ?? 0) - Date.now(); hold > 0; hold = (holdUntil?.() ?? 0) - Date.now()) await sleep(hold, signal);
+          return task(await this.gate.pass(signal));
+        });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!this.clustered || !LOST_STATE.test(message) || attempt >= 3) throw error;

@@ -71,7 +71,7 @@ export class TinybirdClient {
     for (let retry = 0; retry <= this.retry.maxRetries; retry++) {
       if (retry > 0) this.stats.retries += 1;
       try {
-        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal);
+        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal, () => this.blockedUntil);
         return rows.map((raw, index) => {
           const parsed = row.safeParse(raw);
           if (!parsed.success) throw new RetryableError(`${pipe}: row ${index} is malformed (${parsed.error.issues[0]?.message})`, null);
@@ -82,9 +82,10 @@ export class TinybirdClient {
         if (error instanceof AppError) throw error;
         const delay = error instanceof RetryableError ? error.delayMs : null;
         lastError = error instanceof Error ? error.message : String(error);
-        if (retry === this.retry.maxRetries) break;
         const wait = Math.min(this.retry.maxDelayMs, delay ?? backoffDelay(retry, this.retry));
+        // A wait the server asked for holds every request of this client, even after our last try.
         if (delay !== null) this.blockedUntil = Math.max(this.blockedUntil, Date.now() + wait);
+        if (retry === this.retry.maxRetries) break;
         await sleep(wait, signal);
       }
     }
@@ -92,9 +93,6 @@ export class TinybirdClient {
   }
 
   private async requestOnce(url: URL, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    // A server-requested pause holds requests that were already queued, too.
-    const pause = this.blockedUntil - Date.now();
-    if (pause > 0) await sleep(pause, signal);
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     this.stats.requests += 1;

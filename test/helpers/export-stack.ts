@@ -18,6 +18,7 @@ export interface StackOptions {
   mode?: EnrichmentMode;
   retry?: { attempts?: number; backoffMs?: number };
   tinybirdRetries?: number;
+  tinybirdTimeoutMs?: number;
 }
 
 /**
@@ -50,8 +51,8 @@ export class ExportStack {
       host: this.options.emulator.url,
       token: "tb",
       limiter,
-      requestTimeoutMs: 2000,
-      retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: 10, maxDelayMs: 50 },
+      requestTimeoutMs: this.options.tinybirdTimeoutMs ?? 2000,
+      retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: 10, maxDelayMs: 2000 },
     });
     const runner = new ExportRunner({
       redis: this.redis,
