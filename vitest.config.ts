@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    exclude: ["test/bench/**", "node_modules/**"],
+    // test/faults-slow runs as `npm run test:faults` (also in .ci/run).
+    exclude: ["test/bench/**", "test/faults-slow/**", "node_modules/**"],
     environment: "node",
     // A zone far from UTC: anything that reads Papermark's UTC timestamps as local time fails.
     env: { TZ: "Pacific/Auckland" },

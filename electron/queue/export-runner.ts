@@ -98,7 +98,8 @@ export class ExportRunner {
       concurrency: this.concurrency,
       lockDuration: this.options.lockDurationMs ?? 30_000,
       stalledInterval: this.options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 2,
+      // A job whose runner keeps dying is given up (FAILED) after this many takeovers.
+      maxStalledCount: 5,
     });
     worker.on("error", (error) => this.log(`queue error: ${error.message}`));
     worker.on("failed", (job, error) => void this.onQueueFailure(job, error));

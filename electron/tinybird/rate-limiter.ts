@@ -49,6 +49,7 @@ export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimit
  * ourselves and rebuild the limiter, whose init script recreates the shared settings.
  */
 const LOST_STATE = /(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)/;
+const REQUEUE = "vec-limiter: requeue on the rebuilt limiter";
 
 /** Every Tinybird request goes through one of these. */
 export class RateLimiter {
@@ -86,7 +87,13 @@ export class RateLimiter {
           }
         : {}),
     });
-    limiter.on("error", () => {}); // errors reach callers through schedule()
+    // Errors of scheduled jobs reach callers through schedule(). Errors of bottleneck's own
+    // background calls (heartbeat, free) come here: lost keys show up here first when every
+    // request is waiting for capacity and none is registering.
+    limiter.on("error", (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.clustered && LOST_STATE.test(message)) void this.rebuild(limiter, message);
+    });
     return limiter;
   }
 
@@ -106,6 +113,8 @@ export class RateLimiter {
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // Dropped from a limiter that was rebuilt while the request waited: queue it again.
+        if (message === REQUEUE) continue;
         if (!this.clustered || !LOST_STATE.test(message) || attempt >= 3) throw error;
         await this.rebuild(limiter, message);
       }
@@ -116,6 +125,8 @@ export class RateLimiter {
     if (this.limiter !== broken) return this.rebuilding ?? Promise.resolve();
     this.limiter = this.build();
     this.rebuilding = (async () => {
+      // Requests still waiting in the broken limiter are handed to the new one.
+      await settle(broken.stop({ dropWaitingJobs: true, dropErrorMessage: REQUEUE }));
       await settle(broken.disconnect(false));
       await this.limiter.ready();
       this.options.onRecovered?.(reason);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobChange, JobStatus } from "../../shared/job";
@@ -11,6 +11,7 @@ import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
 import { TestRedisServer } from "../helpers/redis-server";
+import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process";
 
 /*
  * Runners as separate processes (`npm run worker`), sharing one Redis: killed with SIGKILL
@@ -57,28 +58,22 @@ afterEach(async () => {
   await redisServer.close();
 });
 
-function startWorker(env: Record<string, string> = {}): { process: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/worker-command.ts"], {
-    env: {
-      ...process.env,
-      REDIS_URL: redisServer.url,
-      DATABASE_URL: database.url,
-      TINYBIRD_HOST: emulator.url,
-      TINYBIRD_TOKEN: "tb",
-      EXPORT_MODE: "per-view",
-      LIMIT_MIN_TIME: "0",
-      RUNNER_LOCK_MS: "2000",
-      // A killed runner's limiter slots are freed when its requests expire (timeout + 5 s).
-      TINYBIRD_TIMEOUT_MS: "2000",
-      EXPORT_BACKOFF_MS: "200",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
+function startWorker(env: Record<string, string> = {}): WorkerProcess {
+  const worker = startWorkerProcess({
+    REDIS_URL: redisServer.url,
+    DATABASE_URL: database.url,
+    TINYBIRD_HOST: emulator.url,
+    TINYBIRD_TOKEN: "tb",
+    EXPORT_MODE: "per-view",
+    LIMIT_MIN_TIME: "0",
+    RUNNER_LOCK_MS: "2000",
+    // A killed runner's limiter slots are freed when its requests expire (timeout + 5 s).
+    TINYBIRD_TIMEOUT_MS: "2000",
+    EXPORT_BACKOFF_MS: "200",
+    ...env,
   });
-  let output = "";
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  workers.push(child);
-  return { process: child, output: () => output };
+  workers.push(worker.process);
+  return worker;
 }
 
 async function waitFor(id: string, statuses: JobStatus[], timeout = 30_000): Promise<JobStatus> {
