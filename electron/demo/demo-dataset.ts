@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../../shared/errors";
 import type { EmulatorData, PageViewEvent, ViewUserAgent } from "../tinybird/emulator-data";
 import type { EmbeddedPostgres } from "../views/embedded-postgres";
+import { SeededRandom } from "../random/seeded-random";
 
 /*
  * A realistic, deterministic Papermark-shaped dataset for the demo and for tests at scale:
@@ -201,34 +202,6 @@ const DAY_MS = 86_400_000;
 const REFERENCE_MS = Date.parse(DEMO_REFERENCE_DATE);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** mulberry32: tiny, seedable and the same on every machine. */
-class SeededRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** A whole number from min to max, both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  /** Earlier items are picked more often (popular documents, busy datarooms). */
-  pickSkewed<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() ** 1.6 * items.length)]!;
-  }
-}
 
 export function generateDemoDataset(options: DemoOptions = {}): DemoDataset {
   const { seed, scale } = parseOptions(options);

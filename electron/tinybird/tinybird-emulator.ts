@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EmulatorData, PageViewEvent, ViewUserAgent } from "./emulator-data";
+import { seededRandom } from "../random/seeded-random";
 import { wallClockMs } from "../time/wall-clock";
 import { PIPES } from "./pipes";
 
@@ -48,17 +49,7 @@ interface ViewIndex {
   events: PageViewEvent[];
 }
 
-/** mulberry32: small, seedable, good enough for jitter and fault picks. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /**
  * A local HTTP server that speaks Tinybird's pipe API for seeded page-view data, with

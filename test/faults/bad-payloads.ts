@@ -1,19 +1,11 @@
 import { ID_PATTERN } from "../../shared/ids";
 
-/**
+export { seededRandom } from "../../electron/random/seeded-random";
+
+/*
  * Generated bad input: wrong types, huge strings, path tricks, unicode, prototype-pollution
  * keys, nested junk. Deterministic for a seed, so a failure can be replayed.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY_STRINGS = [
   "",
