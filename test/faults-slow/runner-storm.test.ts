@@ -1,17 +1,10 @@
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { JobChange } from "../../shared/job";
-import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
-import { JobStore } from "../../electron/jobs/job-store";
-import { ExportQueue } from "../../electron/queue/export-queue";
-import { ExportService } from "../../electron/queue/export-service";
 import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { DATAROOM_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, lines, S1_ROWS, S2_PLACEHOLDER } from "../fixtures/small-dataset-expected";
 import { seededRandom } from "../faults/bad-payloads";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
-import { TestRedisServer } from "../helpers/redis-server";
-import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process";
+import { WorkerCluster } from "../helpers/worker-cluster";
 
 /*
  * The slow part of the fault suite (`npm run test:faults`): runner processes killed at random
@@ -27,14 +20,7 @@ const REQUESTS = [
 
 let database: TestDatabase;
 let emulator: TinybirdEmulator;
-let redisServer: TestRedisServer;
-let redis: Redis;
-let store: JobStore;
-let queue: ExportQueue;
-let service: ExportService;
-let changes: JobChange[];
-let subscription: JobChangeSubscription;
-let workers: WorkerProcess[];
+let cluster: WorkerCluster;
 
 beforeAll(async () => {
   database = await createTestDatabase("storm", seedSmallDataset);
@@ -46,51 +32,32 @@ afterAll(async () => {
   await database.drop();
 });
 beforeEach(async () => {
-  redisServer = await TestRedisServer.start({ persistent: true });
-  redis = redisServer.client();
-  store = new JobStore(redis);
-  queue = new ExportQueue({ connection: redisServer.bullConnection });
-  service = new ExportService(store, queue, redis);
-  changes = [];
-  subscription = await subscribeToJobChanges(redis, store.keys, (change) => changes.push(change));
-  workers = [];
-  emulator.log.length = 0;
-});
-afterEach(async () => {
-  for (const worker of workers) worker.process.kill("SIGKILL");
-  await subscription.close();
-  await queue.close().catch(() => undefined);
-  redis.disconnect();
-  await redisServer.close();
-});
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const worker = startWorkerProcess({
-    REDIS_URL: redisServer.url,
+  cluster = await WorkerCluster.start({
     DATABASE_URL: database.url,
     TINYBIRD_HOST: emulator.url,
     TINYBIRD_TOKEN: "tb",
     RUNNER_LOCK_MS: "2000",
     TINYBIRD_TIMEOUT_MS: "2000",
     EXPORT_BACKOFF_MS: "200",
-    ...env,
   });
-  workers.push(worker);
-  return worker;
-}
+  emulator.log.length = 0;
+});
+afterEach(async () => {
+  await cluster.close();
+});
 
 async function createAll(count: number) {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const [request, expected] = REQUESTS[i % REQUESTS.length]!;
-      return { job: await service.create(request, "u1", null), expected };
+      return { job: await cluster.service.create(request, "u1", null), expected };
     }),
   );
 }
 
 async function settle(ids: string[], timeout: number) {
   await expect
-    .poll(async () => (await Promise.all(ids.map(async (id) => (await store.getSummary(id))?.status))).every((s) => s === "COMPLETED" || s === "FAILED"), {
+    .poll(async () => (await Promise.all(ids.map(async (id) => (await cluster.store.getSummary(id))?.status))).every((s) => s === "COMPLETED" || s === "FAILED"), {
       timeout,
       interval: 250,
     })
@@ -101,20 +68,20 @@ describe("runners killed with SIGKILL at random moments", () => {
   it("20 exports: every job completes exactly once, with no duplicate or missing rows", async () => {
     emulator.latencyMs = [150, 300];
     const env = { EXPORT_MODE: "per-view", LIMIT_MAX_CONCURRENT: "3", LIMIT_MIN_TIME: "0", RUNNER_CONCURRENCY: "2" };
-    for (let i = 0; i < 3; i++) startWorker(env);
+    for (let i = 0; i < 3; i++) cluster.startWorker(env);
     const jobs = await createAll(20);
     const random = seededRandom(99);
     let kills = 0;
     const stormUntil = Date.now() + 20_000;
     while (Date.now() < stormUntil) {
       await new Promise((resolve) => setTimeout(resolve, 1500 + random() * 2000));
-      const alive = workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null);
+      const alive = cluster.alive();
       const victim = alive[Math.floor(random() * alive.length)];
       if (victim) {
         victim.process.kill("SIGKILL");
         kills += 1;
       }
-      startWorker(env);
+      cluster.startWorker(env);
     }
     await settle(
       jobs.map(({ job }) => job.id),
@@ -122,13 +89,13 @@ describe("runners killed with SIGKILL at random moments", () => {
     );
     expect(kills).toBeGreaterThanOrEqual(5);
     for (const { job, expected } of jobs) {
-      const { job: finished } = (await store.get(job.id))!;
+      const { job: finished } = (await cluster.store.get(job.id))!;
       expect(finished.status, `${job.id}: ${finished.error}`).toBe("COMPLETED");
       expect(finished.result).toBe(expected);
-      expect(changes.filter((c) => c.id === job.id && c.status === "COMPLETED")).toHaveLength(1);
+      expect(cluster.changes.filter((c) => c.id === job.id && c.status === "COMPLETED")).toHaveLength(1);
     }
     // Some runs really were cut off mid-job and taken over.
-    const takeovers = jobs.filter(({ job }) => changes.filter((c) => c.id === job.id && c.status === "PROCESSING" && c.progress === 0).length > 2);
+    const takeovers = jobs.filter(({ job }) => cluster.changes.filter((c) => c.id === job.id && c.status === "PROCESSING" && c.progress === 0).length > 2);
     expect(takeovers.length).toBeGreaterThan(0);
   }, 240_000);
 });
@@ -137,20 +104,20 @@ describe("three processes under one limit", () => {
   it("stay within maxConcurrent and minTime overall, also after the limiter's Redis keys are lost", async () => {
     emulator.latencyMs = [20, 60];
     const env = { EXPORT_MODE: "per-view", LIMIT_MAX_CONCURRENT: "3", LIMIT_MIN_TIME: "30", RUNNER_CONCURRENCY: "2" };
-    const three = [startWorker(env), startWorker(env), startWorker(env)];
+    const three = [cluster.startWorker(env), cluster.startWorker(env), cluster.startWorker(env)];
     await expect.poll(() => three.every((w) => w.output().includes("worker running")), { timeout: 30_000 }).toBe(true);
     const jobs = await createAll(30);
     await expect.poll(() => emulator.log.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(40);
     // Lose every key of the shared limiter (as after a Redis restart without persistence).
     const lostAt = Date.now();
-    const limiterKeys = [...(await redis.keys("b_vec-limiter:*")), ...(await redis.keys("vec-limiter:*"))];
+    const limiterKeys = [...(await cluster.redis.keys("b_vec-limiter:*")), ...(await cluster.redis.keys("vec-limiter:*"))];
     expect(limiterKeys.length).toBeGreaterThan(0);
-    await redis.del(...limiterKeys);
+    await cluster.redis.del(...limiterKeys);
     await settle(
       jobs.map(({ job }) => job.id),
       120_000,
     );
-    for (const { job, expected } of jobs) expect((await store.get(job.id))!.job.result).toBe(expected);
+    for (const { job, expected } of jobs) expect((await cluster.store.get(job.id))!.job.result).toBe(expected);
     const before = emulator.log.filter((e) => e.end < lostAt);
     // Requests in flight when the keys vanished finish under the old bookkeeping; from then on
     // (one request timeout later at most) the rebuilt limiter must hold again.

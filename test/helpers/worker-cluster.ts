@@ -1,0 +1,57 @@
+import type { Redis } from "ioredis";
+import type { JobChange } from "../../shared/job";
+import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
+import { JobStore } from "../../electron/jobs/job-store";
+import { ExportQueue } from "../../electron/queue/export-queue";
+import { ExportService } from "../../electron/queue/export-service";
+import { TestRedisServer } from "./redis-server";
+import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+
+/**
+ * Runner processes (`npm run worker`) around one private, persistent redis-server, with the
+ * store, queue and service a test uses to drive them and every change event recorded. The
+ * workers use the production key names, hence one redis-server per cluster.
+ */
+export class WorkerCluster {
+  readonly changes: JobChange[] = [];
+  readonly workers: WorkerProcess[] = [];
+
+  private constructor(
+    readonly redisServer: TestRedisServer,
+    readonly redis: Redis,
+    readonly store: JobStore,
+    readonly queue: ExportQueue,
+    readonly service: ExportService,
+    private readonly baseEnv: Record<string, string>,
+    private subscription: JobChangeSubscription | null = null,
+  ) {}
+
+  /** `env`: the workers' configuration (database, Tinybird, limits); REDIS_URL is added. */
+  static async start(env: Record<string, string>): Promise<WorkerCluster> {
+    const redisServer = await TestRedisServer.start({ persistent: true });
+    const redis = redisServer.client();
+    const store = new JobStore(redis);
+    const queue = new ExportQueue({ connection: redisServer.bullConnection });
+    const cluster = new WorkerCluster(redisServer, redis, store, queue, new ExportService(store, queue, redis), { ...env, REDIS_URL: redisServer.url });
+    cluster.subscription = await subscribeToJobChanges(redis, store.keys, (change) => cluster.changes.push(change));
+    return cluster;
+  }
+
+  startWorker(env: Record<string, string> = {}): WorkerProcess {
+    const worker = startWorkerProcess({ ...this.baseEnv, ...env });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  alive(): WorkerProcess[] {
+    return this.workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null);
+  }
+
+  async close(): Promise<void> {
+    for (const worker of this.workers) worker.process.kill("SIGKILL");
+    await this.subscription?.close();
+    await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
+    await this.redisServer.close();
+  }
+}
