@@ -1,4 +1,6 @@
 import { Redis } from "ioredis";
+import { AppError } from "../../shared/errors";
+import { FAIL_FAST_OPTIONS } from "../redis/connection-options";
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { JobChange } from "../../shared/job";
 import type { Settings } from "../../shared/settings";
@@ -48,8 +50,12 @@ function bullConnection(redisUrl: string) {
  */
 export async function startConsoleCore(settings: Settings, options: ConsoleCoreOptions): Promise<ConsoleCore> {
   const log = options.log ?? (() => {});
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const redis = new Redis(settings.redisUrl, FAIL_FAST_OPTIONS);
   redis.on("error", () => {}); // reported through status() and command errors
+  await redis.connect().catch((error: unknown) => {
+    redis.disconnect();
+    throw new AppError("UNAVAILABLE", `Redis at ${new URL(settings.redisUrl).host} is unreachable: ${(error as Error).message}`);
+  });
   const queueConnection = bullConnection(settings.redisUrl);
   const workerConnection = bullConnection(settings.redisUrl);
   for (const connection of [queueConnection, workerConnection]) connection.on("error", () => {});

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { jobChangeSchema, type JobChange } from "../../shared/job";
 import type { JobKeys } from "./job-keys";
 
@@ -16,7 +17,7 @@ export async function subscribeToJobChanges(
   onChange: (change: JobChange) => void,
   onMalformed: (reason: string) => void = () => {},
 ): Promise<JobChangeSubscription> {
-  const subscriber = redis.duplicate();
+  const subscriber = redis.duplicate(SUBSCRIBER_OPTIONS);
   const channel = keys.changes();
   subscriber.on("message", (from: string, message: string) => {
     if (from !== channel) return;

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { AppError, NON_RETRYABLE_CODES } from "../../shared/errors";
 import { isValidId } from "../../shared/ids";
 import type { CsvOptions } from "../csv/csv-writer";
@@ -82,7 +83,7 @@ export class ExportRunner {
 
   async start(): Promise<void> {
     const { redis, store } = this.options;
-    const subscriber = redis.duplicate();
+    const subscriber = redis.duplicate(SUBSCRIBER_OPTIONS);
     subscriber.on("error", () => {});
     subscriber.on("message", (_channel: string, id: string) => {
       this.active.get(id)?.abort(new AppError("CANCELLED", "Cancelled by user"));

@@ -1,6 +1,7 @@
 import Bottleneck from "bottleneck";
 import type { Redis } from "ioredis";
 import { AppError } from "../../shared/errors";
+import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { sleep } from "../time/sleep";
 import { StartGate } from "./start-gate";
 
@@ -80,7 +81,7 @@ export class RateLimiter {
             datastore: "ioredis",
             clearDatastore: false,
             // Its own connection: disconnecting the limiter closes it.
-            connection: new Bottleneck.IORedisConnection({ client: redis.duplicate() }),
+            connection: new Bottleneck.IORedisConnection({ client: redis.duplicate(SUBSCRIBER_OPTIONS) }),
             // A crashed process's reservations are released after this long.
             clientTimeout: 30_000,
             timeout: undefined,

@@ -1,0 +1,187 @@
+import type { ConsoleApi, SettingsView } from "../../../shared/contract";
+import { wireErrorSchema } from "../../../shared/contract";
+import type { ErrorCode } from "../../../shared/errors";
+import { jobChangeSchema, type JobChange, type JobType } from "../../../shared/job";
+import { ApiError } from "./api-error";
+import { downloadBlob } from "./browser-download";
+import { openChangeStream } from "./change-stream";
+import { checkedOutput } from "./checked-output";
+import { fileNameFromContentDisposition } from "./content-disposition";
+
+export interface HttpTransportOptions {
+  fetch?: typeof fetch;
+  /** How a downloaded CSV reaches the user (default: the browser's download manager). */
+  download?: (blob: Blob, fileName: string) => void;
+}
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  400: "BAD_INPUT",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "BAD_INPUT",
+  409: "CONFLICT",
+  422: "NO_VIEWS",
+  503: "UNAVAILABLE",
+  504: "TIMEOUT",
+};
+
+/** What browser mode says about settings: they live on the server, not here. */
+export const SERVER_SETTINGS_VIEW: SettingsView = { configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: false };
+
+const segment = encodeURIComponent;
+const CREATE_PATHS: Record<JobType, (input: { teamId: string; resourceId: string; groupId?: string }) => string> = {
+  document: ({ teamId, resourceId }) => `/api/teams/${segment(teamId)}/documents/${segment(resourceId)}/export-visits`,
+  dataroom: ({ teamId, resourceId }) => `/api/teams/${segment(teamId)}/datarooms/${segment(resourceId)}/export-visits`,
+  "dataroom-group": ({ teamId, resourceId, groupId }) =>
+    `/api/teams/${segment(teamId)}/datarooms/${segment(resourceId)}/groups/${segment(groupId ?? "")}/export-visits`,
+};
+
+/**
+ * Browser mode: the same ConsoleApi over the headless server's REST API with a bearer
+ * token. Jobs live under their team's path, so the transport remembers each job's team
+ * (from listings, creations and change events) and otherwise tries the caller's teams.
+ */
+export function httpTransport(baseUrl: string, token: string, options: HttpTransportOptions = {}): ConsoleApi {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const download = options.download ?? downloadBlob;
+  const base = baseUrl.replace(/\/+$/, "");
+  const teamOfJob = new Map<string, string>();
+  let me: Promise<{ userId: string; teams: string[] }> | null = null;
+
+  async function request(path: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, { ...init, cache: "no-store", headers: { Authorization: `Bearer ${token}`, ...init.headers } });
+    } catch (error) {
+      throw new ApiError("UNAVAILABLE", `cannot reach the console server: ${error instanceof Error ? error.message : String(error)}`, { network: true });
+    }
+    if (response.ok) return response;
+    const body: unknown = await response.json().catch(() => null);
+    const wire = wireErrorSchema.safeParse(typeof body === "object" && body !== null && "error" in body ? body.error : null);
+    if (wire.success) throw new ApiError(wire.data.code, wire.data.message);
+    throw new ApiError(CODE_OF_STATUS[response.status] ?? "INTERNAL", `the server answered ${response.status} ${response.statusText}`.trim());
+  }
+
+  async function json(path: string, init?: RequestInit): Promise<unknown> {
+    const response = await request(path, init);
+    try {
+      return await response.json();
+    } catch {
+      throw new ApiError("INTERNAL", `the server's answer to ${path} is not JSON`);
+    }
+  }
+
+  function caller(): Promise<{ userId: string; teams: string[] }> {
+    me ??= json("/api/me").then(
+      (body) => {
+        const teams = checkedOutput("listTeams", typeof body === "object" && body !== null && "teams" in body ? body.teams : null);
+        const userId = typeof body === "object" && body !== null && "userId" in body && typeof body.userId === "string" ? body.userId : "";
+        return { userId, teams };
+      },
+      (error: unknown) => {
+        me = null; // try again next time
+        throw error;
+      },
+    );
+    return me;
+  }
+
+  function remember<T extends { id: string; teamId: string }>(job: T): T {
+    teamOfJob.set(job.id, job.teamId);
+    return job;
+  }
+
+  /** Runs `call` with the job's team: the remembered one, else each of the caller's teams in turn. */
+  async function withTeamOf<T>(id: string, call: (teamId: string) => Promise<T>): Promise<T> {
+    const known = teamOfJob.get(id);
+    if (known) return call(known);
+    for (const teamId of (await caller()).teams) {
+      try {
+        const result = await call(teamId);
+        teamOfJob.set(id, teamId);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== "NOT_FOUND") throw error;
+      }
+    }
+    throw new ApiError("NOT_FOUND", `export ${id} not found`);
+  }
+
+  const jobPath = (teamId: string, id: string) => `/api/teams/${encodeURIComponent(teamId)}/export-jobs/${encodeURIComponent(id)}`;
+  const postAction = (id: string, action: "cancel" | "retry") => withTeamOf(id, (teamId) => json(`${jobPath(teamId, id)}/${action}`, { method: "POST" }));
+
+  const listeners = new Set<(change: JobChange) => void>();
+  let closeStream: (() => void) | null = null;
+
+  const api: ConsoleApi = {
+    async listJobs({ filter, page }) {
+      if (!filter.teamId) throw new ApiError("BAD_INPUT", "choose a team: the server lists one team at a time");
+      if (filter.userId) throw new ApiError("BAD_INPUT", "the server cannot filter by user");
+      const query = new URLSearchParams();
+      for (const key of ["status", "type", "resourceId", "search"] as const) {
+        const value = filter[key];
+        if (value) query.set(key, value);
+      }
+      if (page.offset !== undefined) query.set("offset", String(page.offset));
+      if (page.limit !== undefined) query.set("limit", String(page.limit));
+      const suffix = query.size > 0 ? `?${query}` : "";
+      const result = checkedOutput("listJobs", await json(`/api/teams/${encodeURIComponent(filter.teamId)}/export-jobs${suffix}`));
+      result.jobs.forEach(remember);
+      return result;
+    },
+    getJob: async ({ id }) => remember(checkedOutput("getJob", await withTeamOf(id, (teamId) => json(jobPath(teamId, id))))),
+    async createExport(input) {
+      const body = await json(CREATE_PATHS[input.type](input), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+      return remember(checkedOutput("createExport", typeof body === "object" && body !== null && "job" in body ? body.job : null));
+    },
+    async deleteJob({ id }) {
+      const result = checkedOutput("deleteJob", await withTeamOf(id, (teamId) => json(jobPath(teamId, id), { method: "DELETE" })));
+      teamOfJob.delete(id);
+      return result;
+    },
+    cancelJob: async ({ id }) => remember(checkedOutput("cancelJob", await postAction(id, "cancel"))),
+    retryJob: async ({ id }) => remember(checkedOutput("retryJob", await postAction(id, "retry"))),
+    async saveResult({ id }) {
+      const response = await withTeamOf(id, (teamId) => request(`${jobPath(teamId, id)}?download=true`));
+      const name = fileNameFromContentDisposition(response.headers.get("Content-Disposition")) ?? `visits-${id}.csv`;
+      download(await response.blob(), name);
+      return { saved: true };
+    },
+    getSettings: async () => SERVER_SETTINGS_VIEW,
+    setSettings: async () => {
+      throw new ApiError("BAD_INPUT", "settings are configured on the server");
+    },
+    getConnectionStatus: async () => checkedOutput("getConnectionStatus", await json("/api/status")),
+    listTeams: async () => (await caller()).teams,
+    onJobChanged(listener) {
+      listeners.add(listener);
+      closeStream ??= openChangeStream({
+        url: `${base}/api/events`,
+        token,
+        fetch: doFetch,
+        onData: (data) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(data);
+          } catch {
+            return;
+          }
+          const change = jobChangeSchema.safeParse(parsed);
+          if (!change.success) return;
+          if (change.data.kind === "deleted") teamOfJob.delete(change.data.id);
+          else teamOfJob.set(change.data.id, change.data.teamId);
+          for (const each of listeners) each(change.data);
+        },
+      });
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          closeStream?.();
+          closeStream = null;
+        }
+      };
+    },
+  };
+  return api;
+}

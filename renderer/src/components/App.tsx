@@ -1,0 +1,40 @@
+import { useEffect } from "react";
+import { useConsole, useConsoleStore } from "../state/console-context";
+import { AppHeader } from "./AppHeader";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { DetailPanel } from "./DetailPanel";
+import { JobsTable } from "./JobsTable";
+import { NewExportDialog } from "./NewExportDialog";
+import { Notices } from "./Notices";
+import { Pager } from "./Pager";
+import { TableMessage } from "./TableMessage";
+import { Toolbar } from "./Toolbar";
+import { useDocumentTheme } from "./useDocumentTheme";
+
+/** The console: header, banner, filters, the jobs table with its pager, and the detail panel. */
+export function App({ onSignOut }: { onSignOut?: () => void }) {
+  const model = useConsole();
+  const loading = useConsoleStore((m) => m.jobs, (s) => s.phase === "idle" || s.phase === "loading");
+  useDocumentTheme();
+  useEffect(() => model.sync.start(), [model]);
+
+  return (
+    <div className="app">
+      <AppHeader onSignOut={onSignOut} />
+      <ConnectionBanner />
+      <Toolbar />
+      <div className="workspace">
+        <main className="jobs-area" aria-label="Exports" aria-busy={loading}>
+          <JobsTable />
+          <TableMessage />
+          <Pager />
+        </main>
+        <DetailPanel />
+      </div>
+      <NewExportDialog />
+      <ConfirmDialog />
+      <Notices />
+    </div>
+  );
+}

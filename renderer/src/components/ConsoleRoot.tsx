@@ -1,0 +1,70 @@
+import { useEffect, useMemo, useState } from "react";
+import { toApiError } from "../api/api-error";
+import { browserTransport, type BrowserEnvironment } from "../api/choose-transport";
+import type { ConsoleTransport } from "../api/console-transport";
+import { ConsoleContext } from "../state/console-context";
+import { createConsoleModel, type ConsoleModelOptions } from "../state/console-model";
+import { App } from "./App";
+import { TokenForm } from "./TokenForm";
+
+/**
+ * Picks what to show: the console over the chosen transport, or (browser mode without a
+ * usable token) the token form. A token the server refuses sends the user back to the form.
+ */
+export function ConsoleRoot({ env, initialTransport, modelOptions }: { env: BrowserEnvironment; initialTransport: ConsoleTransport | null; modelOptions?: ConsoleModelOptions }) {
+  const [transport, setTransport] = useState(initialTransport);
+  const [checked, setChecked] = useState(initialTransport?.kind !== "http");
+  const [tokenError, setTokenError] = useState<string | null>(null);
+  const model = useMemo(() => (transport ? createConsoleModel(transport, modelOptions) : null), [transport, modelOptions]);
+
+  useEffect(() => {
+    if (!transport || checked) return;
+    let current = true;
+    transport.api.listTeams({}).then(
+      () => current && setChecked(true),
+      (error: unknown) => {
+        if (!current) return;
+        if (toApiError(error).code === "UNAUTHORIZED") {
+          transport.signOut?.();
+          setTokenError("The server did not accept that token.");
+          setTransport(null);
+        } else {
+          setChecked(true); // unreachable or failing: the console shows why and keeps trying
+        }
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [transport, checked]);
+
+  const signOut = () => {
+    transport?.signOut?.();
+    setTokenError(null);
+    setTransport(null);
+  };
+
+  if (!transport || !model) {
+    return (
+      <TokenForm
+        error={tokenError}
+        onSubmit={(token) => {
+          setChecked(false);
+          setTransport(browserTransport(env, token));
+        }}
+      />
+    );
+  }
+  if (!checked) {
+    return (
+      <p className="table-message" role="status">
+        Connecting…
+      </p>
+    );
+  }
+  return (
+    <ConsoleContext.Provider value={model}>
+      <App onSignOut={transport.signOut ? signOut : undefined} />
+    </ConsoleContext.Provider>
+  );
+}

@@ -1,0 +1,32 @@
+import { useEffect, useState } from "react";
+import { useConsole, useConsoleStore } from "../state/console-context";
+
+export const SEARCH_DEBOUNCE_MS = 300;
+
+/** Text search over job ids and resource names, sent to the server after a short pause in typing. */
+export function SearchBox() {
+  const { filters } = useConsole();
+  const search = useConsoleStore((m) => m.filters, (s) => s.search);
+  const [text, setText] = useState(search);
+
+  useEffect(() => setText(search), [search]);
+  useEffect(() => {
+    if (text === filters.getState().search) return;
+    const timer = setTimeout(() => filters.getState().setSearch(text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, filters]);
+
+  return (
+    <input
+      type="search"
+      className="search-box"
+      placeholder="Search id or resource name"
+      aria-label="Search exports by id or resource name"
+      value={text}
+      onChange={(event) => setText(event.target.value)}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") filters.getState().setSearch(text);
+      }}
+    />
+  );
+}

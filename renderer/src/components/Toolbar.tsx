@@ -1,0 +1,62 @@
+import { JOB_STATUSES, JOB_TYPES, jobStatusSchema, jobTypeSchema } from "../../../shared/job";
+import { useConsole, useConsoleStore } from "../state/console-context";
+import { STATUS_LABELS, TYPE_LABELS } from "./job-format";
+import { SearchBox } from "./SearchBox";
+
+/** Filters (team, status, type, text), the bulk delete of the selection and "New export". */
+export function Toolbar() {
+  const { filters, actions, ui, selection, transport } = useConsole();
+  const teamId = useConsoleStore((m) => m.filters, (s) => s.teamId);
+  const teams = useConsoleStore((m) => m.filters, (s) => s.teams);
+  const status = useConsoleStore((m) => m.filters, (s) => s.status);
+  const type = useConsoleStore((m) => m.filters, (s) => s.type);
+  const selectedCount = useConsoleStore((m) => m.selection, (s) => Object.values(s.selected).filter(Boolean).length);
+  const teamChoices = teamId && !teams.includes(teamId) ? [...teams, teamId] : teams;
+
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Filters and actions">
+      <label>
+        Team
+        <select value={teamId ?? ""} onChange={(event) => filters.getState().setTeam(event.target.value || undefined)}>
+          {!transport.teamRequired && <option value="">All teams</option>}
+          {transport.teamRequired && teamChoices.length === 0 && <option value="">…</option>}
+          {teamChoices.map((team) => (
+            <option key={team} value={team}>
+              {team}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Status
+        <select value={status ?? ""} onChange={(event) => filters.getState().setStatus(jobStatusSchema.safeParse(event.target.value).data)}>
+          <option value="">Any status</option>
+          {JOB_STATUSES.map((value) => (
+            <option key={value} value={value}>
+              {STATUS_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Type
+        <select value={type ?? ""} onChange={(event) => filters.getState().setType(jobTypeSchema.safeParse(event.target.value).data)}>
+          <option value="">Any type</option>
+          {JOB_TYPES.map((value) => (
+            <option key={value} value={value}>
+              {TYPE_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <SearchBox />
+      <span className="toolbar-spacer" />
+      <button type="button" className="danger" disabled={selectedCount === 0} onClick={() => actions.confirmDelete(selection.getState().selectedIds())}>
+        Delete selected{selectedCount > 0 ? ` (${selectedCount})` : ""}
+      </button>
+      <button type="button" className="primary" onClick={() => ui.getState().openNewExport()}>
+        New export
+      </button>
+    </div>
+  );
+}

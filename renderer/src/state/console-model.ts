@@ -1,0 +1,47 @@
+import type { ConsoleApi } from "../../../shared/contract";
+import type { ConsoleTransport } from "../api/console-transport";
+import { createConnectionStore, type ConnectionStore } from "./connection-store";
+import { createDetailStore, type DetailStore } from "./detail-store";
+import { createFiltersStore, type FiltersStore } from "./filters-store";
+import { createJobActions, type Clipboard, type JobActions } from "./job-actions";
+import { createJobSync, type JobSync, type JobSyncOptions } from "./job-sync";
+import { createJobsStore, type JobsStore } from "./jobs-store";
+import { createSelectionStore, type SelectionStore } from "./selection-store";
+import { createThemeStore, type Theme, type ThemeStore } from "./theme-store";
+import { createUiStore, type UiStore } from "./ui-store";
+
+/** Everything the UI reads and does, created once per app (and once per component test). */
+export interface ConsoleModel {
+  transport: ConsoleTransport;
+  api: ConsoleApi;
+  filters: FiltersStore;
+  jobs: JobsStore;
+  selection: SelectionStore;
+  connection: ConnectionStore;
+  theme: ThemeStore;
+  detail: DetailStore;
+  ui: UiStore;
+  sync: JobSync;
+  actions: JobActions;
+}
+
+export interface ConsoleModelOptions extends JobSyncOptions {
+  storage?: Pick<Storage, "getItem" | "setItem">;
+  systemTheme?: Theme;
+  clipboard?: Clipboard;
+  noticeMs?: number;
+}
+
+export function createConsoleModel(transport: ConsoleTransport, options: ConsoleModelOptions = {}): ConsoleModel {
+  const { api } = transport;
+  const filters = createFiltersStore();
+  const jobs = createJobsStore(api);
+  const selection = createSelectionStore();
+  const connection = createConnectionStore();
+  const theme = createThemeStore({ storage: options.storage, systemTheme: options.systemTheme });
+  const detail = createDetailStore(api);
+  const ui = createUiStore({ noticeMs: options.noticeMs });
+  const sync = createJobSync({ api, teamRequired: transport.teamRequired, filters, jobs, selection, connection, detail }, options);
+  const actions = createJobActions({ api, filters, jobs, selection, detail, ui, sync, clipboard: options.clipboard });
+  return { transport, api, filters, jobs, selection, connection, theme, detail, ui, sync, actions };
+}

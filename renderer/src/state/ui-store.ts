@@ -1,0 +1,49 @@
+import { createStore } from "zustand/vanilla";
+
+export interface Confirmation {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm: () => void | Promise<void>;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+  tone: "info" | "error";
+}
+
+export interface UiState {
+  newExportOpen: boolean;
+  confirmation: Confirmation | null;
+  notices: Notice[];
+  openNewExport(): void;
+  closeNewExport(): void;
+  askToConfirm(confirmation: Confirmation): void;
+  closeConfirmation(): void;
+  notify(text: string, tone?: Notice["tone"]): void;
+  dismiss(id: number): void;
+}
+
+export type UiStore = ReturnType<typeof createUiStore>;
+
+/** Dialogs and short notices. Notices go away by themselves after `noticeMs`. */
+export function createUiStore(options: { noticeMs?: number } = {}) {
+  const noticeMs = options.noticeMs ?? 5000;
+  let nextId = 1;
+  return createStore<UiState>()((set, get) => ({
+    newExportOpen: false,
+    confirmation: null,
+    notices: [],
+    openNewExport: () => set({ newExportOpen: true }),
+    closeNewExport: () => set({ newExportOpen: false }),
+    askToConfirm: (confirmation) => set({ confirmation }),
+    closeConfirmation: () => set({ confirmation: null }),
+    notify: (text, tone = "info") => {
+      const id = nextId++;
+      set((state) => ({ notices: [...state.notices.slice(-3), { id, text, tone }] }));
+      if (noticeMs > 0) setTimeout(() => get().dismiss(id), noticeMs);
+    },
+    dismiss: (id) => set((state) => ({ notices: state.notices.filter((notice) => notice.id !== id) })),
+  }));
+}

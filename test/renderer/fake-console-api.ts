@@ -1,0 +1,145 @@
+import type { ConnectionStatus } from "../../shared/connection-status";
+import type { ConsoleApi, MethodInput } from "../../shared/contract";
+import type { ExportJobSummary, JobChange } from "../../shared/job";
+import { ApiError } from "../../renderer/src/api/api-error";
+import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
+
+export const OK_STATUS: ConnectionStatus = { redis: { ok: true }, postgres: { ok: true }, tinybird: { ok: true }, demo: false };
+
+let counter = 0;
+
+export function makeJob(overrides: Partial<ExportJobSummary> = {}): ExportJobSummary {
+  counter += 1;
+  const minute = String(counter % 60).padStart(2, "0");
+  return {
+    id: `job${String(counter).padStart(4, "0")}`,
+    type: "document",
+    status: "COMPLETED",
+    resourceId: "d1",
+    resourceName: "Pitch Deck",
+    userId: "alice",
+    teamId: "t1",
+    createdAt: `2026-03-02T09:${minute}:00.000Z`,
+    updatedAt: `2026-03-02T09:${minute}:00.000Z`,
+    progress: 5,
+    total: 5,
+    attempts: 1,
+    ...overrides,
+  };
+}
+
+/**
+ * An in-memory ConsoleApi for store and component tests: jobs newest first, server-side
+ * filters and paging like the real store, switchable failures, and manual change events.
+ */
+export class FakeConsoleApi {
+  jobs: ExportJobSummary[] = [];
+  teams: string[] = ["t1", "t2"];
+  status: ConnectionStatus = OK_STATUS;
+  /** When set, listJobs (and getConnectionStatus, for UNAVAILABLE) throws it. */
+  listFailure: ApiError | null = null;
+  calls: { method: string; input: unknown }[] = [];
+  readonly saved: string[] = [];
+  private readonly listeners = new Set<(change: JobChange) => void>();
+
+  constructor(jobs: ExportJobSummary[] = []) {
+    this.jobs = jobs;
+  }
+
+  emit(change: JobChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  callsOf(method: string): unknown[] {
+    return this.calls.filter((call) => call.method === method).map((call) => call.input);
+  }
+
+  private record(method: string, input: unknown): void {
+    this.calls.push({ method, input });
+  }
+
+  private find(id: string): ExportJobSummary {
+    const job = this.jobs.find((each) => each.id === id);
+    if (!job) throw new ApiError("NOT_FOUND", `export ${id} not found`);
+    return job;
+  }
+
+  private replace(job: ExportJobSummary): ExportJobSummary {
+    this.jobs = this.jobs.map((each) => (each.id === job.id ? job : each));
+    return job;
+  }
+
+  readonly api: ConsoleApi = {
+    listJobs: async (input: MethodInput<"listJobs">) => {
+      this.record("listJobs", input);
+      if (this.listFailure) throw this.listFailure;
+      const { filter, page } = input;
+      const search = filter.search?.toLowerCase();
+      const matching = this.jobs.filter(
+        (job) =>
+          (!filter.teamId || job.teamId === filter.teamId) &&
+          (!filter.status || job.status === filter.status) &&
+          (!filter.type || job.type === filter.type) &&
+          (!search || job.id.toLowerCase().includes(search) || (job.resourceName ?? "").toLowerCase().includes(search)),
+      );
+      const offset = page.offset ?? 0;
+      return { jobs: matching.slice(offset, offset + (page.limit ?? 50)), total: matching.length, malformed: [] };
+    },
+    getJob: async ({ id }) => {
+      this.record("getJob", { id });
+      return this.find(id);
+    },
+    createExport: async (input) => {
+      this.record("createExport", input);
+      const job = makeJob({ ...input, status: "PENDING", progress: 0, total: undefined, resourceName: undefined });
+      this.jobs = [job, ...this.jobs];
+      return job;
+    },
+    deleteJob: async ({ id }) => {
+      this.record("deleteJob", { id });
+      this.find(id);
+      this.jobs = this.jobs.filter((job) => job.id !== id);
+      return { deleted: true as const };
+    },
+    cancelJob: async ({ id }) => {
+      this.record("cancelJob", { id });
+      return this.replace({ ...this.find(id), status: "FAILED", error: "Cancelled by user", cancelRequested: true });
+    },
+    retryJob: async ({ id }) => {
+      this.record("retryJob", { id });
+      const { error: _error, ...job } = this.find(id);
+      return this.replace({ ...job, status: "PENDING", progress: 0 });
+    },
+    saveResult: async ({ id }) => {
+      this.record("saveResult", { id });
+      if (this.find(id).status !== "COMPLETED") throw new ApiError("CONFLICT", `export ${id} is not COMPLETED`);
+      this.saved.push(id);
+      return { saved: true, path: `/tmp/${id}.csv` };
+    },
+    getSettings: async () => ({ configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: true }),
+    setSettings: async () => {
+      throw new ApiError("BAD_INPUT", "not here");
+    },
+    getConnectionStatus: async () => {
+      this.record("getConnectionStatus", {});
+      if (this.listFailure?.code === "UNAVAILABLE") return { ...this.status, redis: { ok: false, message: this.listFailure.message } };
+      return this.status;
+    },
+    listTeams: async () => {
+      this.record("listTeams", {});
+      return this.teams;
+    },
+    onJobChanged: (listener) => {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    },
+  };
+
+  transport(kind: "ipc" | "http" = "ipc"): ConsoleTransport {
+    return { kind, api: this.api, teamRequired: kind === "http", ...(kind === "http" ? { signOut: () => {} } : {}) };
+  }
+}
