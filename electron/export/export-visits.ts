@@ -5,6 +5,7 @@ import { CsvWriter, type CsvOptions, type CsvSink } from "../csv/csv-writer";
 import type { UserAgentRow } from "../tinybird/pipes";
 import type { DataroomScope, DocumentRow, ViewRow, ViewsSource } from "../views/views-source";
 import { completion, customFieldValues, durationSeconds, orNaN, versionInForce, yesOr } from "./cell-values";
+import { lookAhead, windows } from "./look-ahead";
 import type { ViewAnalytics } from "./view-analytics";
 
 export interface ExportRequest {
@@ -44,17 +45,14 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** Windows being enriched at once: the next one fills the limiter while the current one finishes. */
+const LOOK_AHEAD = 2;
 
 const uaCells = (ua: UserAgentRow | null) => [orNaN(ua?.browser), orNaN(ua?.os), orNaN(ua?.device)];
 
 /**
- * Writes the CSV of one export to `sink`, streaming: it holds one page of views and one
- * window of enriched rows at a time, whatever the number of views.
+ * Writes the CSV of one export to `sink`, streaming: it holds one page of views and two
+ * windows of enriched rows at a time, whatever the number of views.
  */
 export async function exportVisits(deps: ExportDeps, request: ExportRequest, sink: CsvSink, options: ExportRunOptions): Promise<ExportOutcome> {
   const writer = new CsvWriter(sink, options.csv);
@@ -76,40 +74,41 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
 
   await writer.writeRow([...DOCUMENT_COLUMNS, ...(withGeo ? [...DOCUMENT_GEO_COLUMNS, ...customFieldColumns(fieldIds.length)] : [])]);
   let done = 0;
-  for await (const page of views.documentViews(request.teamId, document.id, signal)) {
-    for (const window of chunks(page, options.window ?? 50)) {
-      throwIfAborted(signal);
-      const [stats, agents] = await Promise.all([
-        analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), signal),
-        Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, signal))),
-      ]);
-      for (const [index, view] of window.entries()) {
-        const ua = agents[index] ?? null;
-        const { durationMs, pagesViewed } = stats.get(view.id)!;
-        const version = versionInForce(document, view.viewedAt);
-        const cells = [
-          view.viewedAt,
-          orNaN(view.viewerName),
-          orNaN(view.viewerEmail),
-          orNaN(view.linkName),
-          durationSeconds(durationMs),
-          completion(pagesViewed, version.numPages),
-          version.versionNumber,
-          orNaN(view.downloadedAt),
-          yesOr(view.verified, "No"),
-          yesOr(view.agreementAccepted, "NaN"),
-          orNaN(view.agreementName),
-          orNaN(view.agreementContent),
-          orNaN(view.agreementAcceptedAt),
-          yesOr(view.dataroomId !== null, "No"),
-          ...uaCells(ua),
-        ];
-        if (withGeo) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
-        await writer.writeRow(cells);
-      }
-      done += window.length;
-      options.onProgress?.(done, total);
+  const enrich = async (window: ViewRow[]) => {
+    throwIfAborted(signal);
+    const [stats, agents] = await Promise.all([
+      analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), signal),
+      Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, signal))),
+    ]);
+    return { window, stats, agents };
+  };
+  for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(request.teamId, document.id, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+    for (const [index, view] of window.entries()) {
+      const ua = agents[index] ?? null;
+      const { durationMs, pagesViewed } = stats.get(view.id)!;
+      const version = versionInForce(document, view.viewedAt);
+      const cells = [
+        view.viewedAt,
+        orNaN(view.viewerName),
+        orNaN(view.viewerEmail),
+        orNaN(view.linkName),
+        durationSeconds(durationMs),
+        completion(pagesViewed, version.numPages),
+        version.versionNumber,
+        orNaN(view.downloadedAt),
+        yesOr(view.verified, "No"),
+        yesOr(view.agreementAccepted, "NaN"),
+        orNaN(view.agreementName),
+        orNaN(view.agreementContent),
+        orNaN(view.agreementAcceptedAt),
+        yesOr(view.dataroomId !== null, "No"),
+        ...uaCells(ua),
+      ];
+      if (withGeo) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
+      await writer.writeRow(cells);
     }
+    done += window.length;
+    options.onProgress?.(done, total);
   }
   return { resourceName: document.name, total, warnings: [] };
 }
@@ -138,60 +137,61 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
   await writer.writeRow([...DATAROOM_COLUMNS, ...customFieldColumns(fieldIds.length)]);
   const documents = new Map<string, DocumentRow | undefined>();
   let done = 0;
-  for await (const page of views.sessions(scope, signal)) {
-    for (const window of chunks(page, options.window ?? 50)) {
-      throwIfAborted(signal);
-      const documentViews = await views.documentViewsOfSessions(scope, window.map((s) => s.id), signal);
-      const unknown = [...new Set(documentViews.map((v) => v.documentId).filter((id): id is string => id !== null && !documents.has(id)))];
-      if (unknown.length) {
-        const found = await views.documents(unknown, signal);
-        for (const id of unknown) documents.set(id, found.get(id));
-      }
-      const [stats, agents] = await Promise.all([
-        analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), signal),
-        // The session's user agent, from v3 only (no v2 fallback for dataroom visits).
-        Promise.all(window.map((s) => analytics.userAgent(s.id, null, signal))),
-      ]);
-      const bySession = new Map<string, ViewRow[]>();
-      for (const view of documentViews) bySession.set(view.dataroomViewId!, [...(bySession.get(view.dataroomViewId!) ?? []), view]);
-      for (const [index, session] of window.entries()) {
-        const ua = agents[index] ?? null;
-        const sessionCells = [
-          session.viewedAt,
-          orNaN(session.downloadedAt),
-          orNaN(session.viewerName),
-          orNaN(session.viewerEmail),
-          orNaN(session.linkName),
-          yesOr(session.verified, "NaN"),
-          yesOr(session.agreementAccepted, "NaN"),
-          orNaN(session.agreementName),
-          orNaN(session.agreementContent),
-          orNaN(session.agreementAcceptedAt),
-        ];
-        const trailing = [...uaCells(ua), orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(session.customFields, fieldIds)];
-        const inSession = bySession.get(session.id) ?? [];
-        if (inSession.length === 0) {
-          await writer.writeRow([...sessionCells, ...Array<string>(DATAROOM_DOCUMENT_COLUMN_COUNT).fill("NaN"), ...trailing]);
-        }
-        for (const view of inSession) {
-          const document = view.documentId ? documents.get(view.documentId) : undefined;
-          const version = versionInForce(document ?? { numPages: null, versions: [] }, view.viewedAt);
-          const { durationMs, pagesViewed } = stats.get(view.id)!;
-          await writer.writeRow([
-            ...sessionCells,
-            orNaN(document?.name),
-            view.viewedAt,
-            orNaN(view.downloadedAt),
-            durationSeconds(durationMs),
-            completion(pagesViewed, version.numPages),
-            version.versionNumber,
-            ...trailing,
-          ]);
-        }
-        done += 1 + inSession.length;
-      }
-      options.onProgress?.(done, total);
+  const enrich = async (window: ViewRow[]) => {
+    throwIfAborted(signal);
+    const documentViews = await views.documentViewsOfSessions(scope, window.map((s) => s.id), signal);
+    const unknown = [...new Set(documentViews.map((v) => v.documentId).filter((id): id is string => id !== null && !documents.has(id)))];
+    if (unknown.length) {
+      const found = await views.documents(unknown, signal);
+      for (const id of unknown) documents.set(id, found.get(id));
     }
+    const [stats, agents] = await Promise.all([
+      analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), signal),
+      // The session's user agent, from v3 only (no v2 fallback for dataroom visits).
+      Promise.all(window.map((s) => analytics.userAgent(s.id, null, signal))),
+    ]);
+    return { window, documentViews, stats, agents };
+  };
+  for await (const { window, documentViews, stats, agents } of lookAhead(windows(views.sessions(scope, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+    const bySession = new Map<string, ViewRow[]>();
+    for (const view of documentViews) bySession.set(view.dataroomViewId!, [...(bySession.get(view.dataroomViewId!) ?? []), view]);
+    for (const [index, session] of window.entries()) {
+      const ua = agents[index] ?? null;
+      const sessionCells = [
+        session.viewedAt,
+        orNaN(session.downloadedAt),
+        orNaN(session.viewerName),
+        orNaN(session.viewerEmail),
+        orNaN(session.linkName),
+        yesOr(session.verified, "NaN"),
+        yesOr(session.agreementAccepted, "NaN"),
+        orNaN(session.agreementName),
+        orNaN(session.agreementContent),
+        orNaN(session.agreementAcceptedAt),
+      ];
+      const trailing = [...uaCells(ua), orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(session.customFields, fieldIds)];
+      const inSession = bySession.get(session.id) ?? [];
+      if (inSession.length === 0) {
+        await writer.writeRow([...sessionCells, ...Array<string>(DATAROOM_DOCUMENT_COLUMN_COUNT).fill("NaN"), ...trailing]);
+      }
+      for (const view of inSession) {
+        const document = view.documentId ? documents.get(view.documentId) : undefined;
+        const version = versionInForce(document ?? { numPages: null, versions: [] }, view.viewedAt);
+        const { durationMs, pagesViewed } = stats.get(view.id)!;
+        await writer.writeRow([
+          ...sessionCells,
+          orNaN(document?.name),
+          view.viewedAt,
+          orNaN(view.downloadedAt),
+          durationSeconds(durationMs),
+          completion(pagesViewed, version.numPages),
+          version.versionNumber,
+          ...trailing,
+        ]);
+      }
+      done += 1 + inSession.length;
+    }
+    options.onProgress?.(done, total);
   }
   return { resourceName, total, warnings };
 }
