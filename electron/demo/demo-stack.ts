@@ -50,6 +50,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     if (Number(seeded?.count ?? 0) === 0) {
       log(`seeding the embedded database with ${dataset.summary.counts.views} views…`);
       await seedDemoDatabase(db, dataset);
+      // Fresh tables have no statistics: without them the keyset pages plan badly.
+      await db.exec("ANALYZE");
     }
     const token = `demo_${randomBytes(12).toString("hex")}`;
     const emulator = new TinybirdEmulator({ token, data: dataset.emulator, latencyMs: [30, 80], limits: { qps: 10, maxConcurrent: 10 } });

@@ -1,0 +1,150 @@
+import type { DemoTables } from "../../electron/demo/demo-dataset";
+import { DEMO_INSERT_ORDER } from "../../electron/demo/demo-dataset";
+import type { EmulatorData } from "../../electron/tinybird/emulator-data";
+import type { EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+
+/*
+ * A synthetic team whose documents each have exactly N views (DOCUMENT_VIEW rows through one
+ * link), with the Tinybird page-view events and user agents that match them: what the
+ * throughput and memory benchmarks export. Deterministic for a seed. Shaped like the demo
+ * dataset (names, emails, 10% agreements, 20% custom fields, 80% v3 / 10% v2-only / 10% no
+ * user agent) but with nothing else in the way.
+ */
+
+export interface SyntheticDocumentSpec {
+  id: string;
+  views: number;
+}
+
+export interface SyntheticTeam {
+  teamId: string;
+  tables: DemoTables;
+  emulator: EmulatorData;
+}
+
+const REFERENCE_MS = Date.parse("2026-11-01T00:00:00.000Z");
+const DAY_MS = 86_400_000;
+const FIRST = ["Alice", "Bruno", "Chen", "Dana", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas", "Keiko", "Liam"];
+const LAST = ["Andersen", "Baker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Huang"];
+const BROWSERS = ["Chrome", "Safari", "Firefox", "Edge"];
+const SYSTEMS = [
+  ["macOS", "Desktop"],
+  ["Windows", "Desktop"],
+  ["iOS", "Mobile"],
+  ["Android", "Mobile"],
+] as const;
+const GEO = [
+  ["US", "New York"],
+  ["GB", "London"],
+  ["DE", "Berlin"],
+  ["CH", "Zürich"],
+  ["SG", "Singapore"],
+] as const;
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function syntheticTeam(teamId: string, documents: readonly SyntheticDocumentSpec[], seed = 1): SyntheticTeam {
+  const random = seeded(seed);
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const tables: DemoTables = {
+    Team: [{ id: teamId, name: `Bench ${teamId}`, plan: "business", pauseStartsAt: null, pauseEndsAt: null, createdAt: iso(REFERENCE_MS - 400 * DAY_MS) }],
+    Document: [],
+    DocumentVersion: [],
+    Dataroom: [],
+    ViewerGroup: [],
+    Link: [],
+    View: [],
+    Agreement: [{ id: `${teamId}_nda`, name: "Bench NDA", content: "https://bench.example/nda.pdf", teamId, createdAt: iso(REFERENCE_MS - 300 * DAY_MS), deletedAt: null }],
+    AgreementResponse: [],
+    CustomFieldResponse: [],
+  };
+  const emulator: EmulatorData = { pageViews: [], userAgents: [] };
+  const secondVersionAt = REFERENCE_MS - 60 * DAY_MS;
+
+  for (const spec of documents) {
+    tables.Document.push({ id: spec.id, name: `Document with ${spec.views} views`, numPages: 14, teamId, createdAt: iso(REFERENCE_MS - 200 * DAY_MS) });
+    tables.DocumentVersion.push(
+      { id: `${spec.id}_v1`, versionNumber: 1, documentId: spec.id, numPages: 12, isPrimary: false, createdAt: iso(REFERENCE_MS - 200 * DAY_MS) },
+      { id: `${spec.id}_v2`, versionNumber: 2, documentId: spec.id, numPages: 14, isPrimary: true, createdAt: iso(secondVersionAt) },
+    );
+    const linkId = `${spec.id}_link`;
+    tables.Link.push({ id: linkId, name: "Investor link", documentId: spec.id, dataroomId: null, teamId });
+    // Views spread evenly over the 120 days before the reference date, newest first.
+    const step = Math.max(1, Math.floor((119 * DAY_MS) / Math.max(1, spec.views)));
+    for (let i = 0; i < spec.views; i++) {
+      const viewId = `${spec.id}_${String(i).padStart(6, "0")}`;
+      const viewedAtMs = REFERENCE_MS - DAY_MS - i * step - int(0, Math.min(step - 1, 999));
+      const first = pick(FIRST);
+      const last = pick(LAST);
+      tables.View.push({
+        id: viewId,
+        linkId,
+        documentId: spec.id,
+        dataroomId: null,
+        dataroomViewId: null,
+        viewerEmail: `${first}.${last}${i % 97}@example.com`.toLowerCase(),
+        viewerName: random() < 0.8 ? `${first} ${last}` : null,
+        verified: random() < 0.5,
+        viewedAt: iso(viewedAtMs),
+        downloadedAt: random() < 0.08 ? iso(viewedAtMs + int(10_000, 1_800_000)) : null,
+        viewType: "DOCUMENT_VIEW",
+        viewerId: null,
+        groupId: null,
+        isArchived: random() < 0.03,
+        teamId,
+      });
+      if (random() < 0.1) tables.AgreementResponse.push({ id: `${viewId}_ar`, agreementId: `${teamId}_nda`, viewId, createdAt: iso(viewedAtMs - 5_000) });
+      if (random() < 0.2) {
+        tables.CustomFieldResponse.push({
+          id: `${viewId}_cf`,
+          viewId,
+          createdAt: iso(viewedAtMs),
+          data: [
+            { identifier: "company", label: "Company", response: pick(["Blue Fund", "Northwind, LLC", "=1+1"]) },
+            { identifier: "role", label: "Role", response: pick(["Partner", "Analyst"]) },
+          ],
+        });
+      }
+      const version = viewedAtMs >= secondVersionAt ? { versionNumber: 2, numPages: 14 } : { versionNumber: 1, numPages: 12 };
+      let time = viewedAtMs;
+      for (let page = 1, pages = int(0, version.numPages); page <= pages; page++) {
+        const duration = 200 + Math.floor(random() ** 2 * 59_800);
+        emulator.pageViews.push({ viewId, documentId: spec.id, versionNumber: version.versionNumber, pageNumber: page, time, duration });
+        time += duration;
+      }
+      const roll = random();
+      if (roll < 0.9) {
+        const [country, city] = pick(GEO);
+        const [os, device] = pick(SYSTEMS);
+        emulator.userAgents.push({
+          viewId,
+          country,
+          city,
+          browser: pick(BROWSERS),
+          os,
+          device,
+          source: roll < 0.8 ? "v3" : "v2",
+          ...(roll < 0.8 ? {} : { documentId: spec.id }),
+        });
+      }
+    }
+  }
+  return { teamId, tables, emulator };
+}
+
+/** Inserts the team's rows, parents first. */
+export async function seedSyntheticTeam(db: Pick<EmbeddedPostgres, "insert">, team: SyntheticTeam): Promise<void> {
+  for (const table of DEMO_INSERT_ORDER) await db.insert(table, team.tables[table]);
+}
