@@ -6,7 +6,7 @@ import type { UserAgentRow } from "../tinybird/pipes";
 import type { DataroomScope, DocumentRow, ViewRow, ViewsSource } from "../views/views-source";
 import { completion, customFieldValues, durationSeconds, orNaN, versionInForce, yesOr } from "./cell-values";
 import { lookAhead, windows } from "./look-ahead";
-import type { ViewAnalytics } from "./view-analytics";
+import type { ViewAnalytics, ViewStats } from "./view-analytics";
 
 export interface ExportRequest {
   type: JobType;
@@ -61,6 +61,33 @@ export async function exportVisits(deps: ExportDeps, request: ExportRequest, sin
   return { ...outcome, rows: writer.rows - 1 };
 }
 
+/**
+ * One row of a document export. `fieldIds` null leaves out Country, City and custom fields
+ * (Papermark's Pro-plan rule).
+ */
+export function documentRow(view: ViewRow, document: DocumentRow, stats: ViewStats, ua: UserAgentRow | null, fieldIds: readonly string[] | null): string[] {
+  const version = versionInForce(document, view.viewedAt);
+  const cells = [
+    view.viewedAt,
+    orNaN(view.viewerName),
+    orNaN(view.viewerEmail),
+    orNaN(view.linkName),
+    durationSeconds(stats.durationMs),
+    completion(stats.pagesViewed, version.numPages),
+    version.versionNumber,
+    orNaN(view.downloadedAt),
+    yesOr(view.verified, "No"),
+    yesOr(view.agreementAccepted, "NaN"),
+    orNaN(view.agreementName),
+    orNaN(view.agreementContent),
+    orNaN(view.agreementAcceptedAt),
+    yesOr(view.dataroomId !== null, "No"),
+    ...uaCells(ua),
+  ];
+  if (fieldIds) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
+  return cells;
+}
+
 async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Omit<ExportOutcome, "rows">> {
   const { signal } = options;
   const { views, analytics } = deps;
@@ -85,27 +112,7 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
   for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(request.teamId, document.id, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
     for (const [index, view] of window.entries()) {
       const ua = agents[index] ?? null;
-      const { durationMs, pagesViewed } = stats.get(view.id)!;
-      const version = versionInForce(document, view.viewedAt);
-      const cells = [
-        view.viewedAt,
-        orNaN(view.viewerName),
-        orNaN(view.viewerEmail),
-        orNaN(view.linkName),
-        durationSeconds(durationMs),
-        completion(pagesViewed, version.numPages),
-        version.versionNumber,
-        orNaN(view.downloadedAt),
-        yesOr(view.verified, "No"),
-        yesOr(view.agreementAccepted, "NaN"),
-        orNaN(view.agreementName),
-        orNaN(view.agreementContent),
-        orNaN(view.agreementAcceptedAt),
-        yesOr(view.dataroomId !== null, "No"),
-        ...uaCells(ua),
-      ];
-      if (withGeo) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
-      await writer.writeRow(cells);
+      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, withGeo ? fieldIds : null));
     }
     done += window.length;
     options.onProgress?.(done, total);

@@ -1,7 +1,7 @@
 import { DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS } from "../../shared/csv-columns";
 import { CsvWriter, DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/csv/csv-writer";
-import { completion, durationSeconds, orNaN, versionInForce, yesOr } from "../../electron/export/cell-values";
-import { PIPES, pageDurationRow, userAgentRow, type UserAgentRow } from "../../electron/tinybird/pipes";
+import { documentRow } from "../../electron/export/export-visits";
+import { PerViewAnalytics } from "../../electron/export/view-analytics";
 import type { TinybirdClient } from "../../electron/tinybird/tinybird-client";
 import type { ViewsSource } from "../../electron/views/views-source";
 
@@ -18,13 +18,6 @@ export interface SeedRunOutcome {
   rows: number;
 }
 
-async function userAgent(tinybird: TinybirdClient, viewId: string, documentId: string): Promise<UserAgentRow | null> {
-  const [current] = await tinybird.query(PIPES.userAgentPerViewV3, { viewId }, userAgentRow);
-  if (current) return current;
-  const [older] = await tinybird.query(PIPES.userAgentPerViewV2, { documentId, viewId, since: 0 }, userAgentRow);
-  return older ?? null;
-}
-
 /** Exports the document's views the seed's way; stops after `maxViews` when given (a sample). */
 export async function seedStrategyExport(
   deps: { views: ViewsSource; tinybird: TinybirdClient },
@@ -34,6 +27,7 @@ export async function seedStrategyExport(
   onProgress?: (done: number) => void,
 ): Promise<SeedRunOutcome> {
   const { views, tinybird } = deps;
+  const analytics = new PerViewAnalytics(tinybird);
   const document = await views.document(request.teamId, request.documentId);
   const writer = new CsvWriter(sink, DEFAULT_CSV_OPTIONS);
   await writer.writeRow([...DOCUMENT_COLUMNS, ...DOCUMENT_GEO_COLUMNS]);
@@ -41,32 +35,9 @@ export async function seedStrategyExport(
   outer: for await (const page of views.documentViews(request.teamId, document.id)) {
     for (const view of page) {
       if (done >= maxViews) break outer;
-      const [pages, ua] = await Promise.all([
-        tinybird.query(PIPES.pageDurationPerView, { documentId: document.id, viewId: view.id, since: 0 }, pageDurationRow),
-        userAgent(tinybird, view.id, document.id),
-      ]);
-      const version = versionInForce(document, view.viewedAt);
-      await writer.writeRow([
-        view.viewedAt,
-        orNaN(view.viewerName),
-        orNaN(view.viewerEmail),
-        orNaN(view.linkName),
-        durationSeconds(pages.reduce((sum, p) => sum + p.sum_duration, 0)),
-        completion(pages.length, version.numPages),
-        version.versionNumber,
-        orNaN(view.downloadedAt),
-        yesOr(view.verified, "No"),
-        yesOr(view.agreementAccepted, "NaN"),
-        orNaN(view.agreementName),
-        orNaN(view.agreementContent),
-        orNaN(view.agreementAcceptedAt),
-        yesOr(view.dataroomId !== null, "No"),
-        orNaN(ua?.browser),
-        orNaN(ua?.os),
-        orNaN(ua?.device),
-        orNaN(ua?.country),
-        orNaN(ua?.city),
-      ]);
+      // The view's two reads in flight together, then the next view: the seed's loop.
+      const [stats, ua] = await Promise.all([analytics.stats([{ id: view.id, documentId: document.id }]), analytics.userAgent(view.id, document.id)]);
+      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, []));
       done += 1;
       onProgress?.(done);
     }

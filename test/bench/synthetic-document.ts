@@ -2,6 +2,7 @@ import type { DemoTables } from "../../electron/demo/demo-dataset";
 import { DEMO_INSERT_ORDER } from "../../electron/demo/demo-dataset";
 import type { EmulatorData } from "../../electron/tinybird/emulator-data";
 import type { EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { seededRandom } from "../../electron/random/seeded-random";
 
 /*
  * A synthetic team whose documents each have exactly N views (DOCUMENT_VIEW rows through one
@@ -41,21 +42,12 @@ const GEO = [
   ["SG", "Singapore"],
 ] as const;
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function syntheticTeam(teamId: string, documents: readonly SyntheticDocumentSpec[], seed = 1): SyntheticTeam {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const tables: DemoTables = {

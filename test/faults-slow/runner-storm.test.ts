@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
-import { DATAROOM_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, lines, S1_ROWS, S2_PLACEHOLDER } from "../fixtures/small-dataset-expected";
+import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT, EXPECTED_GROUP_G1, EXPECTED_GROUP_G2 } from "../fixtures/small-dataset-expected";
 import { seededRandom } from "../faults/bad-payloads";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
 import { WorkerCluster } from "../helpers/worker-cluster";
@@ -14,8 +14,8 @@ import { WorkerCluster } from "../helpers/worker-cluster";
 const REQUESTS = [
   [{ type: "document", teamId: "t1", resourceId: "d1" }, EXPECTED_DOCUMENT],
   [{ type: "dataroom", teamId: "t1", resourceId: "dr1" }, EXPECTED_DATAROOM],
-  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" }, lines(`${DATAROOM_HEADER},Custom Field 1 Label,Custom Field 1 Value`, ...S1_ROWS)],
-  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g2" }, lines(DATAROOM_HEADER, S2_PLACEHOLDER)],
+  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" }, EXPECTED_GROUP_G1],
+  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g2" }, EXPECTED_GROUP_G2],
 ] as const;
 
 let database: TestDatabase;

@@ -4,7 +4,7 @@ import { ExportService } from "../../electron/queue/export-service";
 import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
-import { DATAROOM_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, lines, S1_ROWS, S2_PLACEHOLDER } from "../fixtures/small-dataset-expected";
+import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT, EXPECTED_GROUP_G1, EXPECTED_GROUP_G2 } from "../fixtures/small-dataset-expected";
 import { ExportStack } from "../helpers/export-stack";
 import { TestRedisServer } from "../helpers/redis-server";
 
@@ -44,8 +44,8 @@ afterAll(async () => {
 const EXPECTED: [request: { type: "document" | "dataroom" | "dataroom-group"; teamId: string; resourceId: string; groupId?: string }, csv: string][] = [
   [{ type: "document", teamId: "t1", resourceId: "d1" }, EXPECTED_DOCUMENT],
   [{ type: "dataroom", teamId: "t1", resourceId: "dr1" }, EXPECTED_DATAROOM],
-  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" }, lines(`${DATAROOM_HEADER},Custom Field 1 Label,Custom Field 1 Value`, ...S1_ROWS)],
-  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g2" }, lines(DATAROOM_HEADER, S2_PLACEHOLDER)],
+  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" }, EXPECTED_GROUP_G1],
+  [{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g2" }, EXPECTED_GROUP_G2],
 ];
 
 describe.each(["per-view", "batch"] as const)("a Tinybird fault mix (%s)", (mode) => {
