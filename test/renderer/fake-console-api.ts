@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from "../../shared/connection-status";
-import type { ConsoleApi, MethodInput } from "../../shared/contract";
+import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
 import type { ExportJobSummary, JobChange } from "../../shared/job";
 import { ApiError } from "../../renderer/src/api/api-error";
 import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
@@ -36,6 +36,10 @@ export class FakeConsoleApi {
   jobs: ExportJobSummary[] = [];
   teams: string[] = ["t1", "t2"];
   status: ConnectionStatus = OK_STATUS;
+  settingsView: SettingsView = { configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: true };
+  /** Every setSettings payload, as sent. */
+  readonly settingsUpdates: unknown[] = [];
+  settingsFailure: ApiError | null = null;
   /** When set, listJobs (and getConnectionStatus, for UNAVAILABLE) throws it. */
   listFailure: ApiError | null = null;
   calls: { method: string; input: unknown }[] = [];
@@ -120,9 +124,12 @@ export class FakeConsoleApi {
       this.saved.push(id);
       return { saved: true, path: `/tmp/${id}.csv` };
     },
-    getSettings: async () => ({ configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: true }),
-    setSettings: async () => {
-      throw new ApiError("BAD_INPUT", "not here");
+    getSettings: async () => this.settingsView,
+    setSettings: async (update) => {
+      this.settingsUpdates.push(update);
+      if (this.settingsFailure) throw this.settingsFailure;
+      this.settingsView = { ...this.settingsView, configured: !("useDemo" in update) };
+      return this.settingsView;
     },
     getConnectionStatus: async () => {
       this.record("getConnectionStatus", {});

@@ -8,6 +8,7 @@ import { JobsTable } from "./JobsTable";
 import { NewExportDialog } from "./NewExportDialog";
 import { Notices } from "./Notices";
 import { Pager } from "./Pager";
+import { SettingsDialog } from "./SettingsDialog";
 import { TableMessage } from "./TableMessage";
 import { Toolbar } from "./Toolbar";
 import { useDocumentTheme } from "./useDocumentTheme";
@@ -33,6 +34,7 @@ export function App({ onSignOut }: { onSignOut?: () => void }) {
         <DetailPanel />
       </div>
       <NewExportDialog />
+      <SettingsDialog />
       <ConfirmDialog />
       <Notices />
     </div>

@@ -3,13 +3,19 @@ import { ServiceStatus } from "./ServiceStatus";
 import { ThemeToggle } from "./ThemeToggle";
 
 export function AppHeader({ onSignOut }: { onSignOut?: () => void }) {
-  const { transport } = useConsole();
+  const { transport, ui } = useConsole();
   return (
     <header className="app-header">
       <h1>Visits Export Console</h1>
       <ServiceStatus />
       <span className="header-actions">
         <ThemeToggle />
+        {/* In a browser the server's environment holds the settings; only the desktop app edits them. */}
+        {transport.kind === "ipc" && (
+          <button type="button" onClick={() => ui.getState().openSettings()}>
+            Settings
+          </button>
+        )}
         {transport.kind === "http" && onSignOut && (
           <button type="button" onClick={onSignOut}>
             Sign out

@@ -15,10 +15,13 @@ export interface Notice {
 
 export interface UiState {
   newExportOpen: boolean;
+  settingsOpen: boolean;
   confirmation: Confirmation | null;
   notices: Notice[];
   openNewExport(): void;
   closeNewExport(): void;
+  openSettings(): void;
+  closeSettings(): void;
   askToConfirm(confirmation: Confirmation): void;
   closeConfirmation(): void;
   notify(text: string, tone?: Notice["tone"]): void;
@@ -33,10 +36,13 @@ export function createUiStore(options: { noticeMs?: number } = {}) {
   let nextId = 1;
   return createStore<UiState>()((set, get) => ({
     newExportOpen: false,
+    settingsOpen: false,
     confirmation: null,
     notices: [],
     openNewExport: () => set({ newExportOpen: true }),
     closeNewExport: () => set({ newExportOpen: false }),
+    openSettings: () => set({ settingsOpen: true }),
+    closeSettings: () => set({ settingsOpen: false }),
     askToConfirm: (confirmation) => set({ confirmation }),
     closeConfirmation: () => set({ confirmation: null }),
     notify: (text, tone = "info") => {
