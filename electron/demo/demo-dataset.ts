@@ -147,11 +147,11 @@ const TRICKY_VISITORS: readonly Visitor[] = [
   { name: "O'Connor, Siobhán", email: "siobhan@example.ie" },
 ];
 
-const FIRST_NAMES = ["Alice", "Bruno", "Chen", "Dana", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas", "Keiko", "Liam", "Maya", "Nikolai", "Olivia", "Priya"];
-const LAST_NAMES = ["Andersen", "Baker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Huang", "Ito", "Jensen", "Kowalski", "Larsen"];
+export const FIRST_NAMES = ["Alice", "Bruno", "Chen", "Dana", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas", "Keiko", "Liam", "Maya", "Nikolai", "Olivia", "Priya"];
+export const LAST_NAMES = ["Andersen", "Baker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Huang", "Ito", "Jensen", "Kowalski", "Larsen"];
 const EMAIL_DOMAINS = ["example.com", "fund.example", "capital.example", "partners.example"];
 const LINK_NAMES = ["Investor link", "Website", "Email campaign", "Partner share", "Conference"];
-const GEO = [
+export const GEO = [
   ["US", "New York"],
   ["US", "San Francisco"],
   ["US", "Washington, D.C."],
@@ -163,8 +163,8 @@ const GEO = [
   ["SG", "Singapore"],
   ["JP", "Tokyo"],
 ] as const;
-const BROWSERS = ["Chrome", "Safari", "Firefox", "Edge"];
-const SYSTEMS = [
+export const BROWSERS = ["Chrome", "Safari", "Firefox", "Edge"];
+export const SYSTEMS = [
   ["macOS", "Desktop"],
   ["Windows", "Desktop"],
   ["Linux", "Desktop"],

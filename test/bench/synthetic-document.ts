@@ -1,5 +1,4 @@
-import type { DemoTables } from "../../electron/demo/demo-dataset";
-import { DEMO_INSERT_ORDER } from "../../electron/demo/demo-dataset";
+import { BROWSERS, DEMO_INSERT_ORDER, DEMO_REFERENCE_DATE, FIRST_NAMES, GEO, LAST_NAMES, SYSTEMS, type DemoTables } from "../../electron/demo/demo-dataset";
 import type { EmulatorData } from "../../electron/tinybird/emulator-data";
 import type { EmbeddedPostgres } from "../../electron/views/embedded-postgres";
 import { seededRandom } from "../../electron/random/seeded-random";
@@ -23,24 +22,8 @@ export interface SyntheticTeam {
   emulator: EmulatorData;
 }
 
-const REFERENCE_MS = Date.parse("2026-11-01T00:00:00.000Z");
+const REFERENCE_MS = Date.parse(DEMO_REFERENCE_DATE);
 const DAY_MS = 86_400_000;
-const FIRST = ["Alice", "Bruno", "Chen", "Dana", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas", "Keiko", "Liam"];
-const LAST = ["Andersen", "Baker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Huang"];
-const BROWSERS = ["Chrome", "Safari", "Firefox", "Edge"];
-const SYSTEMS = [
-  ["macOS", "Desktop"],
-  ["Windows", "Desktop"],
-  ["iOS", "Mobile"],
-  ["Android", "Mobile"],
-] as const;
-const GEO = [
-  ["US", "New York"],
-  ["GB", "London"],
-  ["DE", "Berlin"],
-  ["CH", "Zürich"],
-  ["SG", "Singapore"],
-] as const;
 
 
 
@@ -78,8 +61,8 @@ export function syntheticTeam(teamId: string, documents: readonly SyntheticDocum
     for (let i = 0; i < spec.views; i++) {
       const viewId = `${spec.id}_${String(i).padStart(6, "0")}`;
       const viewedAtMs = REFERENCE_MS - DAY_MS - i * step - int(0, Math.min(step - 1, 999));
-      const first = pick(FIRST);
-      const last = pick(LAST);
+      const first = pick(FIRST_NAMES);
+      const last = pick(LAST_NAMES);
       tables.View.push({
         id: viewId,
         linkId,
