@@ -1,9 +1,13 @@
 import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { JobChange } from "../../shared/job";
 import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
 import { JobStore } from "../../electron/jobs/job-store";
 import { ExportQueue } from "../../electron/queue/export-queue";
 import { ExportService } from "../../electron/queue/export-service";
+import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
+import { createTestDatabase, type TestDatabase } from "./postgres-database";
 import { TestRedisServer } from "./redis-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
@@ -54,4 +58,47 @@ export class WorkerCluster {
     this.redis.disconnect();
     await this.redisServer.close();
   }
+}
+
+export interface WorkerClusterSuite {
+  readonly database: TestDatabase;
+  readonly emulator: TinybirdEmulator;
+  readonly cluster: WorkerCluster;
+}
+
+/**
+ * Registers the hooks of a multi-process suite: one database with the small dataset and one
+ * emulator per file, a fresh cluster (own redis-server) per test. Read the parts from the
+ * returned object inside tests.
+ */
+export function useWorkerClusterSuite(purpose: string, workerEnv: Record<string, string>): WorkerClusterSuite {
+  const parts: { database?: TestDatabase; emulator?: TinybirdEmulator; cluster?: WorkerCluster } = {};
+  beforeAll(async () => {
+    parts.database = await createTestDatabase(purpose, seedSmallDataset);
+    parts.emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
+    await parts.emulator.start();
+  });
+  afterAll(async () => {
+    await parts.emulator?.stop();
+    await parts.database?.drop();
+  });
+  beforeEach(async () => {
+    parts.cluster = await WorkerCluster.start({ DATABASE_URL: parts.database!.url, TINYBIRD_HOST: parts.emulator!.url, TINYBIRD_TOKEN: "tb", ...workerEnv });
+    parts.emulator!.log.length = 0;
+  });
+  afterEach(async () => {
+    parts.emulator!.latencyMs = 0;
+    await parts.cluster?.close();
+  });
+  return {
+    get database() {
+      return parts.database!;
+    },
+    get emulator() {
+      return parts.emulator!;
+    },
+    get cluster() {
+      return parts.cluster!;
+    },
+  };
 }

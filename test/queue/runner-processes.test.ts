@@ -1,46 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../../shared/job";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
-import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
-import { WorkerCluster } from "../helpers/worker-cluster";
+import { useWorkerClusterSuite } from "../helpers/worker-cluster";
 
 /*
  * Runners as separate processes (`npm run worker`), sharing one Redis: killed with SIGKILL
  * mid-job, running side by side under one clustered limit, and Redis restarting under them.
  */
 
-let database: TestDatabase;
-let emulator: TinybirdEmulator;
-let cluster: WorkerCluster;
-
-beforeAll(async () => {
-  database = await createTestDatabase("runners", seedSmallDataset);
-  emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
-  await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  await database.drop();
-});
-beforeEach(async () => {
-  cluster = await WorkerCluster.start({
-    DATABASE_URL: database.url,
-    TINYBIRD_HOST: emulator.url,
-    TINYBIRD_TOKEN: "tb",
-    EXPORT_MODE: "per-view",
-    LIMIT_MIN_TIME: "0",
-    RUNNER_LOCK_MS: "2000",
-    // A killed runner's limiter slots are freed when its requests expire (timeout + 5 s).
-    TINYBIRD_TIMEOUT_MS: "2000",
-    EXPORT_BACKOFF_MS: "200",
-  });
-  emulator.log.length = 0;
-});
-afterEach(async () => {
-  emulator.latencyMs = 0;
-  await cluster.close();
+const suite = useWorkerClusterSuite("runners", {
+  EXPORT_MODE: "per-view",
+  LIMIT_MIN_TIME: "0",
+  RUNNER_LOCK_MS: "2000",
+  // A killed runner's limiter slots are freed when its requests expire (timeout + 5 s).
+  TINYBIRD_TIMEOUT_MS: "2000",
+  EXPORT_BACKOFF_MS: "200",
 });
 
 async function waitFor(id: string, statuses: JobStatus[], timeout = 30_000): Promise<JobStatus> {
@@ -48,7 +22,7 @@ async function waitFor(id: string, statuses: JobStatus[], timeout = 30_000): Pro
   await expect
     .poll(
       async () => {
-        status = (await cluster.store.getSummary(id))?.status;
+        status = (await suite.cluster.store.getSummary(id))?.status;
         return status !== undefined && statuses.includes(status);
       },
       { timeout, interval: 100 },
@@ -58,31 +32,31 @@ async function waitFor(id: string, statuses: JobStatus[], timeout = 30_000): Pro
 }
 
 /** First claims of a fresh record (PENDING -> PROCESSING before any total is known). */
-const claims = (id: string) => cluster.changes.filter((c) => c.id === id && c.status === "PROCESSING" && c.progress === 0 && c.total === undefined).length;
+const claims = (id: string) => suite.cluster.changes.filter((c) => c.id === id && c.status === "PROCESSING" && c.progress === 0 && c.total === undefined).length;
 
 describe("runner processes", () => {
   it("a runner killed with SIGKILL mid-job: another runner completes it, with no duplicate rows", async () => {
     // 10 Tinybird calls of 300 ms one at a time: the export takes 3 s, the kill comes at about 0.5 s.
-    emulator.latencyMs = 300;
-    const first = cluster.startWorker({ LIMIT_MAX_CONCURRENT: "1" });
+    suite.emulator.latencyMs = 300;
+    const first = suite.cluster.startWorker({ LIMIT_MAX_CONCURRENT: "1" });
     await expect.poll(first.output, { timeout: 20_000 }).toContain("worker running");
-    const job = await cluster.service.create({ type: "document", teamId: "t1", resourceId: "d1" }, "user_1", null);
+    const job = await suite.cluster.service.create({ type: "document", teamId: "t1", resourceId: "d1" }, "user_1", null);
     await waitFor(job.id, ["PROCESSING"]);
-    await expect.poll(() => emulator.log.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+    await expect.poll(() => suite.emulator.log.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     first.process.kill("SIGKILL");
-    emulator.latencyMs = 20;
-    const second = cluster.startWorker();
+    suite.emulator.latencyMs = 20;
+    const second = suite.cluster.startWorker();
     expect(await waitFor(job.id, ["COMPLETED", "FAILED"], 45_000)).toBe("COMPLETED");
-    expect(await cluster.store.getResult(job.id)).toBe(EXPECTED_DOCUMENT);
+    expect(await suite.cluster.store.getResult(job.id)).toBe(EXPECTED_DOCUMENT);
     expect(second.output()).toContain(`export ${job.id}: completed`);
     expect(first.output()).not.toContain("completed");
   }, 90_000);
 
   it("two runners share one queue and one Tinybird limit: each job runs once, the limit holds", async () => {
-    emulator.latencyMs = [20, 60];
+    suite.emulator.latencyMs = [20, 60];
     const env = { LIMIT_MAX_CONCURRENT: "2", LIMIT_MIN_TIME: "40", RUNNER_CONCURRENCY: "2" };
-    const a = cluster.startWorker(env);
-    const b = cluster.startWorker(env);
+    const a = suite.cluster.startWorker(env);
+    const b = suite.cluster.startWorker(env);
     await expect.poll(() => a.output() + b.output(), { timeout: 20_000 }).toMatch(/worker running[\s\S]*worker running/);
     const jobs = await Promise.all(
       [
@@ -90,28 +64,28 @@ describe("runner processes", () => {
         { type: "dataroom", teamId: "t1", resourceId: "dr1" },
         { type: "document", teamId: "t2", resourceId: "d2" },
         { type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" },
-      ].map((request) => cluster.service.create(request, "user_1", null)),
+      ].map((request) => suite.cluster.service.create(request, "user_1", null)),
     );
     for (const job of jobs) expect(await waitFor(job.id, ["COMPLETED", "FAILED"], 60_000)).toBe("COMPLETED");
     for (const job of jobs) expect(claims(job.id)).toBe(1);
-    expect(emulator.log.every((entry) => entry.status === 200)).toBe(true);
-    expect(emulator.maxInFlight()).toBeLessThanOrEqual(2);
-    expect(emulator.minStartGap()).toBeGreaterThanOrEqual(40);
+    expect(suite.emulator.log.every((entry) => entry.status === 200)).toBe(true);
+    expect(suite.emulator.maxInFlight()).toBeLessThanOrEqual(2);
+    expect(suite.emulator.minStartGap()).toBeGreaterThanOrEqual(40);
     const ran = [a.output(), b.output()].map((out) => (out.match(/: completed/g) ?? []).length);
     expect(ran[0]! + ran[1]!).toBe(4);
   }, 90_000);
 
   it("Redis restarted mid-export: the job still ends, completed with the right CSV or failed with an error", async () => {
-    emulator.latencyMs = 150;
-    const worker = cluster.startWorker();
+    suite.emulator.latencyMs = 150;
+    const worker = suite.cluster.startWorker();
     await expect.poll(worker.output, { timeout: 20_000 }).toContain("worker running");
-    const job = await cluster.service.create({ type: "document", teamId: "t1", resourceId: "d1" }, "user_1", null);
-    await expect.poll(async () => (await cluster.store.getSummary(job.id))?.progress ?? 0, { timeout: 20_000, interval: 50 }).toBeGreaterThan(0);
-    await cluster.redisServer.stop();
+    const job = await suite.cluster.service.create({ type: "document", teamId: "t1", resourceId: "d1" }, "user_1", null);
+    await expect.poll(async () => (await suite.cluster.store.getSummary(job.id))?.progress ?? 0, { timeout: 20_000, interval: 50 }).toBeGreaterThan(0);
+    await suite.cluster.redisServer.stop();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await cluster.redisServer.restart();
+    await suite.cluster.redisServer.restart();
     const outcome = await waitFor(job.id, ["COMPLETED", "FAILED"], 60_000);
-    const { job: finished } = (await cluster.store.get(job.id))!;
+    const { job: finished } = (await suite.cluster.store.get(job.id))!;
     if (outcome === "COMPLETED") expect(finished.result).toBe(EXPECTED_DOCUMENT);
     else expect(finished.error).toMatch(/\w{5,}/);
     expect(worker.process.exitCode).toBeNull(); // the worker survived the outage
