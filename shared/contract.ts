@@ -31,7 +31,12 @@ export const settingsViewSchema = z.object({
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
 /** A settings change: omitted secrets keep their stored value; `useDemo` goes back to the demo. */
-export const settingsUpdateSchema = z.union([settingsSchema.partial().strict(), z.object({ useDemo: z.literal(true) }).strict()]);
+// Built without the top-level defaults: partial() alone would fill every left-out setting
+// with its default, and saving one change would reset the rest.
+const settingsChangeSchema = z
+  .object(Object.fromEntries(Object.entries(settingsSchema.shape).map(([name, schema]) => [name, (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional()])))
+  .strict() as unknown as z.ZodObject<{ [K in keyof typeof settingsSchema.shape]: z.ZodOptional<z.ZodType<z.output<typeof settingsSchema>[K]>> }>;
+export const settingsUpdateSchema = z.union([settingsChangeSchema, z.object({ useDemo: z.literal(true) }).strict()]);
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 /**

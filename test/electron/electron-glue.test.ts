@@ -100,6 +100,11 @@ describe("IPC", () => {
     expect(calls.map((c) => c.method)).toEqual(["getJob"]);
   });
 
+  it("passes a settings change on as sent: left-out settings are not filled with defaults", async () => {
+    expect(await invoke("setSettings", { mode: "batch" })).toEqual({ ok: true, value: { echoed: { mode: "batch" } } });
+    expect(await invoke("setSettings", { jobTtlSeconds: 3600 })).toEqual({ ok: true, value: { echoed: { jobTtlSeconds: 3600 } } });
+  });
+
   it("refuses calls from other windows or frames", async () => {
     const other = createMainWindow(rendererLocation("/app/out", ""), "/p.cjs");
     expect((await invoke("listTeams", {}, other.webContents, other.webContents.mainFrame)).error!.code).toBe("FORBIDDEN");
