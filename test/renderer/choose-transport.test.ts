@@ -21,13 +21,13 @@ function environment(hash: string, stored: string | null = null, bridge?: Preloa
 describe("chooseTransport", () => {
   it("uses IPC when the preload bridge is there", () => {
     const { env } = environment("#token=ignored", null, {} as PreloadBridge);
-    expect(chooseTransport(env)).toMatchObject({ kind: "ipc", teamRequired: false });
+    expect(chooseTransport(env)).toMatchObject({ kind: "ipc", teamRequired: false, readOnlySettings: false });
   });
 
   it("takes a token from the fragment, keeps it in session storage and clears the address bar", () => {
     const { env, storage, replaced } = environment("#token=secret-token-123");
     const transport = chooseTransport(env);
-    expect(transport).toMatchObject({ kind: "http", teamRequired: true });
+    expect(transport).toMatchObject({ kind: "http", teamRequired: true, readOnlySettings: true });
     expect(storage.get(TOKEN_STORAGE_KEY)).toBe("secret-token-123");
     expect(replaced).toEqual(["/?x=1"]);
     transport!.signOut!();

@@ -147,6 +147,6 @@ export class FakeConsoleApi {
   };
 
   transport(kind: "ipc" | "http" = "ipc"): ConsoleTransport {
-    return { kind, api: this.api, teamRequired: kind === "http", ...(kind === "http" ? { signOut: () => {} } : {}) };
+    return { kind, api: this.api, teamRequired: kind === "http", readOnlySettings: kind === "http", ...(kind === "http" ? { signOut: () => {} } : {}) };
   }
 }

@@ -42,6 +42,7 @@ export function browserTransport(env: BrowserEnvironment, token: string): Consol
     kind: "http",
     api: httpTransport(env.location.origin, token),
     teamRequired: true,
+    readOnlySettings: true,
     signOut: () => env.storage.removeItem(TOKEN_STORAGE_KEY),
   };
 }
@@ -52,7 +53,7 @@ export function browserTransport(env: BrowserEnvironment, token: string): Consol
  * tab's storage. `null` = browser mode without a token yet (ask for one).
  */
 export function chooseTransport(env: BrowserEnvironment): ConsoleTransport | null {
-  if (env.bridge) return { kind: "ipc", api: ipcTransport(env.bridge), teamRequired: false };
+  if (env.bridge) return { kind: "ipc", api: ipcTransport(env.bridge), teamRequired: false, readOnlySettings: false };
   const token = takeTokenFromFragment(env) ?? env.storage.getItem(TOKEN_STORAGE_KEY);
   return token ? browserTransport(env, token) : null;
 }

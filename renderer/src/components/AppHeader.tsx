@@ -10,12 +10,10 @@ export function AppHeader({ onSignOut }: { onSignOut?: () => void }) {
       <ServiceStatus />
       <span className="header-actions">
         <ThemeToggle />
-        {/* In a browser the server's environment holds the settings; only the desktop app edits them. */}
-        {transport.kind === "ipc" && (
-          <button type="button" onClick={() => ui.getState().openSettings()}>
-            Settings
-          </button>
-        )}
+        {/* The desktop app edits its settings; in a browser the dialog shows they are the server's. */}
+        <button type="button" aria-haspopup="dialog" onClick={() => ui.getState().openSettings()}>
+          Settings
+        </button>
         {transport.kind === "http" && onSignOut && (
           <button type="button" onClick={onSignOut}>
             Sign out

@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { Modal } from "./Modal";
 
-/** Asks before something that cannot be undone (deleting exports). */
+/** Asks before something that cannot be undone (deleting exports, going back to the demo). */
 export function ConfirmDialog() {
   const { ui } = useConsole();
   const confirmation = useConsoleStore((m) => m.ui, (s) => s.confirmation);
@@ -29,7 +29,7 @@ export function ConfirmDialog() {
           Keep
         </button>
         <button type="button" className="danger" onClick={() => void confirm()} disabled={busy}>
-          {busy ? "Deleting…" : confirmation.confirmLabel}
+          {busy ? (confirmation.busyLabel ?? "Deleting…") : confirmation.confirmLabel}
         </button>
       </div>
     </Modal>

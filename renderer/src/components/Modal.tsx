@@ -7,7 +7,22 @@ const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select
  * marked data-autofocus, else the first control), kept inside with Tab, given back on
  * close; Escape closes.
  */
-export function Modal({ title, role = "dialog", describedBy, onClose, children }: { title: string; role?: "dialog" | "alertdialog"; describedBy?: string; onClose: () => void; children: ReactNode }) {
+export function Modal({
+  title,
+  role = "dialog",
+  describedBy,
+  wide = false,
+  onClose,
+  children,
+}: {
+  title: string;
+  role?: "dialog" | "alertdialog";
+  describedBy?: string;
+  /** A larger dialog whose content scrolls (the settings). */
+  wide?: boolean;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
 
@@ -43,7 +58,7 @@ export function Modal({ title, role = "dialog", describedBy, onClose, children }
 
   return (
     <div className="modal-backdrop">
-      <div ref={ref} className="modal" role={role} aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} onKeyDown={onKeyDown}>
+      <div ref={ref} className={wide ? "modal modal-wide" : "modal"} role={role} aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} onKeyDown={onKeyDown}>
         <h2 id={titleId}>{title}</h2>
         {children}
       </div>

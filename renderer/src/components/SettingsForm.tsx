@@ -1,246 +1,243 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
-import type { SettingsView } from "../../../shared/contract";
-import { settingsSchema } from "../../../shared/settings";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import type { SettingsUpdate, SettingsView } from "../../../shared/contract";
 import { toApiError } from "../api/api-error";
 import { useConsole } from "../state/console-context";
+import { checkSettingsForm, CONNECTION_FIELDS, initialFormValues, type SettingsErrors, type SettingsField, type SettingsFormValues } from "./settings-form-model";
 
-interface FormValues {
-  redisUrl: string;
-  databaseUrl: string;
-  tinybirdHost: string;
-  tinybirdToken: string;
-  mode: "per-view" | "batch";
-  maxConcurrent: string;
-  minTime: string;
-  concurrency: string;
-  timeoutMinutes: string;
-  attempts: string;
-  backoffMs: string;
-  ttlDays: string;
-  neutraliseFormulas: boolean;
-  bom: boolean;
-}
+/** Fields in the order they are shown: the first invalid one gets the focus. */
+const FIELD_ORDER: readonly SettingsField[] = [
+  "redisUrl",
+  "databaseUrl",
+  "tinybirdHost",
+  "tinybirdToken",
+  "mode",
+  "ttlDays",
+  "maxConcurrent",
+  "minTime",
+  "concurrency",
+  "timeoutMinutes",
+  "attempts",
+  "backoffMs",
+];
 
-type Field = keyof FormValues;
-/** Where each settings path is edited, so a schema issue lands next to its field. */
-const FIELD_OF_PATH: Record<string, Field> = {
-  redisUrl: "redisUrl",
-  databaseUrl: "databaseUrl",
-  tinybirdHost: "tinybirdHost",
-  tinybirdToken: "tinybirdToken",
-  "limiter.maxConcurrent": "maxConcurrent",
-  "limiter.minTime": "minTime",
-  "runner.concurrency": "concurrency",
-  "runner.timeoutMs": "timeoutMinutes",
-  "runner.attempts": "attempts",
-  "runner.backoffMs": "backoffMs",
-  jobTtlSeconds: "ttlDays",
-};
-const SECRETS = ["redisUrl", "databaseUrl", "tinybirdToken"] as const;
-
-function initialValues(view: SettingsView): FormValues {
-  const v = view.values;
-  return {
-    redisUrl: "",
-    databaseUrl: "",
-    tinybirdHost: view.configured ? (v.tinybirdHost ?? "") : "",
-    tinybirdToken: "",
-    mode: v.mode ?? "per-view",
-    maxConcurrent: String(v.limiter?.maxConcurrent ?? 5),
-    minTime: String(v.limiter?.minTime ?? 200),
-    concurrency: String(v.runner?.concurrency ?? 2),
-    timeoutMinutes: String((v.runner?.timeoutMs ?? 900_000) / 60_000),
-    attempts: String(v.runner?.attempts ?? 3),
-    backoffMs: String(v.runner?.backoffMs ?? 5000),
-    ttlDays: String((v.jobTtlSeconds ?? 604_800) / 86_400),
-    neutraliseFormulas: v.csv?.neutraliseFormulas ?? true,
-    bom: v.csv?.bom ?? false,
-  };
-}
-
-/** The change to send: every plain setting, and only the secrets that were typed in. */
-function buildUpdate(view: SettingsView, values: FormValues): Record<string, unknown> {
-  const update: Record<string, unknown> = {
-    tinybirdHost: values.tinybirdHost.trim(),
-    mode: values.mode,
-    limiter: { maxConcurrent: Number(values.maxConcurrent), minTime: Number(values.minTime) },
-    runner: {
-      ...view.values.runner,
-      concurrency: Number(values.concurrency),
-      timeoutMs: Math.round(Number(values.timeoutMinutes) * 60_000),
-      attempts: Number(values.attempts),
-      backoffMs: Number(values.backoffMs),
-    },
-    jobTtlSeconds: Math.round(Number(values.ttlDays) * 86_400),
-    csv: { neutraliseFormulas: values.neutraliseFormulas, bom: values.bom },
-  };
-  for (const secret of SECRETS) if (values[secret].trim() !== "") update[secret] = values[secret].trim();
-  return update;
-}
+type TextField = Exclude<SettingsField, "mode" | "neutraliseFormulas" | "bom">;
+type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string; "aria-required"?: true };
 
 /**
- * The desktop app's connection and runner settings. Secrets are never shown: a blank field
- * keeps the saved value (the first time, on the demo, all connections are required).
+ * The desktop app's connection, limiter, runner, TTL and CSV settings. Saved secrets never
+ * come back: their fields start blank and a blank field keeps the saved value (on the demo,
+ * with nothing saved yet, every connection is required). Only what changed is sent; saving
+ * restarts the core with the new settings, which can take a few seconds.
  */
-export function SettingsForm({ onDone }: { onDone: () => void }) {
-  const { transport, ui } = useConsole();
-  const [view, setView] = useState<SettingsView | null>(null);
-  const [values, setValues] = useState<FormValues | null>(null);
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+export function SettingsForm({ view, onClose, onBusyChange }: { view: SettingsView; onClose: () => void; onBusyChange: (busy: boolean) => void }) {
+  const { transport, ui, sync } = useConsole();
+  const [values, setValues] = useState<SettingsFormValues>(() => initialFormValues(view));
+  const [errors, setErrors] = useState<SettingsErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const [busy, setBusyState] = useState(false);
+  const errorRef = useRef<HTMLParagraphElement>(null);
   const id = useId();
+  const inputId = (field: SettingsField) => `${id}-${field}`;
+  const first = !view.configured;
 
+  // A failed save re-enables the form after its controls lost the focus: show where the problem is.
   useEffect(() => {
-    let live = true;
-    transport.api.getSettings({}).then(
-      (loaded) => {
-        if (!live) return;
-        setView(loaded);
-        setValues(initialValues(loaded));
-      },
-      (error: unknown) => live && setSubmitError(toApiError(error).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [transport]);
+    if (submitError) errorRef.current?.focus();
+  }, [submitError]);
 
-  if (!view || !values) {
-    return submitError ? (
-      <p className="form-error" role="alert">
-        {submitError}
-      </p>
-    ) : (
-      <p aria-busy="true">Loading settings…</p>
-    );
-  }
+  const setBusy = (value: boolean) => {
+    setBusyState(value);
+    onBusyChange(value);
+  };
+  const set = <K extends SettingsField>(field: K, value: SettingsFormValues[K]) => setValues((current) => ({ ...current, [field]: value }));
 
-  const set = <K extends Field>(field: K, value: FormValues[K]) => setValues({ ...values, [field]: value });
+  /** The core now runs on other stores: reload teams, jobs and the connection status. */
+  const refreshConsole = () => {
+    void sync.refreshTeams().then(() => sync.refreshList());
+    void sync.refreshStatus();
+  };
+
+  const apply = async (update: SettingsUpdate, done: string) => {
+    setSubmitError(null);
+    setBusy(true);
+    try {
+      await transport.api.setSettings(update);
+    } catch (error) {
+      setBusy(false);
+      setSubmitError(toApiError(error).message);
+      return;
+    }
+    ui.getState().notify(done);
+    refreshConsole();
+    onClose();
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSubmitError(null);
-    const update = buildUpdate(view, values);
-    const found: Partial<Record<Field, string>> = {};
-    if (!view.configured) {
-      for (const field of ["redisUrl", "databaseUrl", "tinybirdHost", "tinybirdToken"] as const) {
-        if (values[field].trim() === "") found[field] = "required to leave the demo";
-      }
+    const checked = checkSettingsForm(view, values);
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      if (checked.formError) setSubmitError(checked.formError);
+      const firstInvalid = FIELD_ORDER.find((field) => checked.errors[field]);
+      if (firstInvalid) document.getElementById(inputId(firstInvalid))?.focus();
+      return;
     }
-    const parsed = settingsSchema.partial().strict().safeParse(update);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const field = FIELD_OF_PATH[issue.path.map(String).join(".")];
-        if (field) found[field] ??= issue.message;
-      }
+    setErrors({});
+    if (!checked.changed) {
+      ui.getState().notify("Nothing changed: the settings stay as they are.");
+      onClose();
+      return;
     }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    setSaving(true);
-    try {
-      await transport.api.setSettings(update);
-      ui.getState().notify("Settings saved: the console reconnected with them.");
-      onDone();
-    } catch (error) {
-      setSubmitError(toApiError(error).message);
-    } finally {
-      setSaving(false);
-    }
+    await apply(checked.update, first ? "Settings saved: the console now runs on your connections." : "Settings saved: the console restarted with them.");
   };
 
-  const useDemo = () =>
+  const backToDemo = () =>
     ui.getState().askToConfirm({
       title: "Use the demo?",
-      message: "The saved connection settings are set aside and the console runs on the embedded demo again.",
+      message: "Your saved settings are set aside and the console restarts on the embedded demo data. To leave the demo again you enter the connections anew.",
       confirmLabel: "Use the demo",
-      onConfirm: async () => {
-        try {
-          await transport.api.setSettings({ useDemo: true });
-          ui.getState().notify("Running on the embedded demo.");
-          onDone();
-        } catch (error) {
-          setSubmitError(toApiError(error).message);
-        }
-      },
+      busyLabel: "Switching…",
+      onConfirm: () => apply({ useDemo: true }, "Back on the embedded demo."),
     });
 
-  const field = (name: Field, label: string, input: (props: { id: string; "aria-invalid"?: boolean; "aria-describedby"?: string }) => ReactNode, hint?: string) => {
-    const inputId = `${id}-${name}`;
+  const field = (name: SettingsField, label: string, control: (props: ControlProps) => ReactNode, hint?: string) => {
+    const controlId = inputId(name);
+    const note = errors[name] ?? hint;
     return (
-      <div className="settings-field" key={name}>
-        <label htmlFor={inputId}>{label}</label>
-        {input({ id: inputId, "aria-invalid": errors[name] ? true : undefined, "aria-describedby": errors[name] || hint ? `${inputId}-note` : undefined })}
-        {(errors[name] ?? hint) && (
-          <span id={`${inputId}-note`} className={errors[name] ? "field-error" : "field-hint"}>
-            {errors[name] ?? hint}
+      <div className="settings-field">
+        <label htmlFor={controlId}>{label}</label>
+        {control({
+          id: controlId,
+          "aria-invalid": errors[name] ? true : undefined,
+          "aria-describedby": note ? `${controlId}-note` : undefined,
+          "aria-required": first && (CONNECTION_FIELDS as readonly SettingsField[]).includes(name) ? true : undefined,
+        })}
+        {note && (
+          <span id={`${controlId}-note`} className={errors[name] ? "field-error" : "field-hint"}>
+            {note}
           </span>
         )}
       </div>
     );
   };
-  const text = (name: Exclude<Field, "mode" | "neutraliseFormulas" | "bom">, label: string, options: { type?: string; placeholder?: string; hint?: string } = {}) =>
+
+  const text = (name: TextField, label: string, options: { type?: "text" | "password" | "url"; placeholder?: string; hint?: string; autoFocus?: boolean } = {}) =>
     field(
       name,
       label,
-      (props) => <input {...props} type={options.type ?? "text"} value={values[name]} placeholder={options.placeholder} autoComplete="off" onChange={(e) => set(name, e.target.value)} />,
+      (props) => (
+        <input
+          {...props}
+          type={options.type ?? "text"}
+          value={values[name]}
+          placeholder={options.placeholder}
+          autoComplete="off"
+          spellCheck={false}
+          autoFocus={options.autoFocus}
+          onChange={(event) => set(name, event.target.value)}
+        />
+      ),
       options.hint,
     );
-  const keep = (saved: string | undefined) => (view.configured && saved ? `saved: ${saved} — blank keeps it` : undefined);
+
+  const number = (name: TextField, label: string, options: { step?: string; hint?: string } = {}) =>
+    field(
+      name,
+      label,
+      (props) => <input {...props} type="number" inputMode={options.step === "any" ? "decimal" : "numeric"} step={options.step ?? "1"} value={values[name]} onChange={(event) => set(name, event.target.value)} />,
+      options.hint,
+    );
+
+  /** The hint of a secret: the saved value (masked) is kept when the field is left blank. */
+  const secretHint = (saved: boolean) => (first ? "Required to leave the demo." : saved ? "Saved — leave blank to keep it." : undefined);
 
   return (
-    <form className="settings-form" onSubmit={(event) => void save(event)} noValidate>
-      <p className="settings-status">
-        {view.configured ? "Connected with your saved settings." : "Running on the embedded demo: enter your connections to use real data."}{" "}
-        {view.secretsEncrypted ? "Secrets are stored encrypted by the system keychain." : "This system has no keychain: secrets cannot be saved."}
+    <form className="settings-form" onSubmit={(event) => void save(event)} noValidate aria-busy={busy}>
+      <div className="settings-scroll">
+        <dl className="settings-summary">
+          <div className="settings-summary-row">
+            <dt>Running on</dt>
+            <dd>{first ? <span className="settings-flag settings-flag-demo">the embedded demo (nothing saved yet)</span> : "your saved settings"}</dd>
+          </div>
+          <div className="settings-summary-row">
+            <dt>Secrets</dt>
+            <dd>
+              {view.secretsEncrypted ? (
+                "encrypted at rest by the system keychain"
+              ) : (
+                <span className="settings-flag settings-flag-warning">not encrypted: this system offers no keychain, so secrets cannot be saved</span>
+              )}
+            </dd>
+          </div>
+        </dl>
+        {first && <p className="settings-note">Enter your Redis, Postgres and Tinybird connections to export real data. The URLs and the token are never shown again once saved.</p>}
+
+        <fieldset disabled={busy}>
+          <legend>Connections</legend>
+          {text("redisUrl", "Redis URL", { placeholder: !first && view.redisUrl ? view.redisUrl : "redis://host:6379", hint: secretHint(Boolean(view.redisUrl)), autoFocus: true })}
+          {text("databaseUrl", "Postgres URL", { placeholder: !first && view.databaseUrl ? view.databaseUrl : "postgres://user:password@host:5432/papermark", hint: secretHint(Boolean(view.databaseUrl)) })}
+          {text("tinybirdHost", "Tinybird host", { type: "url", placeholder: "https://api.tinybird.co", hint: first ? "Required to leave the demo." : undefined })}
+          {text("tinybirdToken", "Tinybird token", { type: "password", placeholder: !first && view.tinybirdTokenSet ? "saved" : undefined, hint: secretHint(view.tinybirdTokenSet) })}
+        </fieldset>
+
+        <fieldset disabled={busy}>
+          <legend>Exports</legend>
+          {field("mode", "Export mode", (props) => (
+            <select {...props} value={values.mode} onChange={(event) => set("mode", event.target.value === "batch" ? "batch" : "per-view")}>
+              <option value="per-view">Per view (Papermark&apos;s way)</option>
+              <option value="batch">Batch (same CSV, fewer Tinybird calls)</option>
+            </select>
+          ))}
+          {number("ttlDays", "Keep jobs for (days)", { step: "any", hint: "Refreshed on every change of a job." })}
+        </fieldset>
+
+        <fieldset disabled={busy} className="settings-grid">
+          <legend>Tinybird limit (shared by all runners)</legend>
+          {number("maxConcurrent", "Requests in flight (max)")}
+          {number("minTime", "Minimum ms between requests")}
+        </fieldset>
+
+        <fieldset disabled={busy} className="settings-grid">
+          <legend>Runner</legend>
+          {number("concurrency", "Exports at once")}
+          {number("timeoutMinutes", "Time limit per export (minutes)", { step: "any" })}
+          {number("attempts", "Attempts")}
+          {number("backoffMs", "First retry after (ms)", { hint: "Doubles on each further attempt." })}
+        </fieldset>
+
+        <fieldset disabled={busy}>
+          <legend>CSV</legend>
+          <label className="checkbox">
+            <input type="checkbox" checked={values.neutraliseFormulas} onChange={(event) => set("neutraliseFormulas", event.target.checked)} />
+            Neutralise spreadsheet formulas in cells
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={values.bom} onChange={(event) => set("bom", event.target.checked)} />
+            Start files with a UTF-8 BOM (for Excel)
+          </label>
+        </fieldset>
+      </div>
+
+      <p className="settings-progress" role="status">
+        {busy ? "Saving… the console restarts with the new settings, which can take a few seconds." : ""}
       </p>
-      <fieldset>
-        <legend>Connections</legend>
-        {text("redisUrl", "Redis URL", { placeholder: view.configured ? view.redisUrl : "redis://host:6379", hint: keep(view.redisUrl) })}
-        {text("databaseUrl", "Papermark database URL", { placeholder: view.configured ? view.databaseUrl : "postgres://user:password@host:5432/papermark", hint: keep(view.databaseUrl) })}
-        {text("tinybirdHost", "Tinybird host", { placeholder: "https://api.tinybird.co" })}
-        {text("tinybirdToken", "Tinybird token", { type: "password", hint: view.configured && view.tinybirdTokenSet ? "saved — blank keeps it" : undefined })}
-      </fieldset>
-      <fieldset>
-        <legend>Exports</legend>
-        {field("mode", "Tinybird queries", (props) => (
-          <select {...props} value={values.mode} onChange={(e) => set("mode", e.target.value === "batch" ? "batch" : "per-view")}>
-            <option value="per-view">Per view (as Papermark)</option>
-            <option value="batch">Batch (same CSV, fewer calls)</option>
-          </select>
-        ))}
-        {text("maxConcurrent", "Tinybird requests in flight", { type: "number" })}
-        {text("minTime", "Minimum ms between requests", { type: "number" })}
-        {text("concurrency", "Exports at once", { type: "number" })}
-        {text("timeoutMinutes", "Time limit per export (minutes)", { type: "number" })}
-        {text("attempts", "Attempts", { type: "number" })}
-        {text("backoffMs", "First retry after (ms)", { type: "number" })}
-        {text("ttlDays", "Keep jobs for (days)", { type: "number" })}
-        <label className="checkbox">
-          <input type="checkbox" checked={values.neutraliseFormulas} onChange={(e) => set("neutraliseFormulas", e.target.checked)} />
-          Neutralise spreadsheet formulas in cells
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={values.bom} onChange={(e) => set("bom", e.target.checked)} />
-          Start CSV files with a UTF-8 BOM (Excel)
-        </label>
-      </fieldset>
       {submitError && (
-        <p className="form-error" role="alert">
+        <p ref={errorRef} className="form-error" role="alert" tabIndex={-1}>
           {submitError}
         </p>
       )}
       <div className="dialog-buttons">
-        {view.configured && (
-          <button type="button" onClick={useDemo} disabled={saving}>
+        {!first && (
+          <button type="button" className="settings-demo-button" onClick={backToDemo} disabled={busy}>
             Use the demo
           </button>
         )}
-        <button type="button" onClick={onDone} disabled={saving}>
+        <button type="button" onClick={onClose} disabled={busy}>
           Cancel
         </button>
-        <button type="submit" className="primary" disabled={saving} aria-busy={saving}>
-          {saving ? "Saving and reconnecting…" : "Save"}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Saving…" : "Save"}
         </button>
       </div>
     </form>

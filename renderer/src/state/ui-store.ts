@@ -4,6 +4,8 @@ export interface Confirmation {
   title: string;
   message: string;
   confirmLabel: string;
+  /** The confirm button's text while onConfirm runs (default "Deleting…"). */
+  busyLabel?: string;
   onConfirm: () => void | Promise<void>;
 }
 
