@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "electron-vite";
+import { CONTENT_SECURITY_POLICY } from "./shared/content-security-policy";
 
 export default defineConfig({
   main: {
@@ -18,7 +19,11 @@ export default defineConfig({
   },
   renderer: {
     root: "renderer",
-    plugins: [react()],
+    plugins: [
+      react(),
+      // One policy for index.html, the server's header and the shell's header.
+      { name: "content-security-policy", transformIndexHtml: (html: string) => html.replace("%CONTENT_SECURITY_POLICY%", CONTENT_SECURITY_POLICY) },
+    ],
     build: {
       outDir: "out/renderer",
       rollupOptions: { input: { index: resolve(__dirname, "renderer/index.html") } },

@@ -3,9 +3,10 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session } from "electron";
 import { JOB_CHANGED_CHANNEL } from "../../shared/contract";
-import { ConsoleApp } from "../app/console-app";
-import { SettingsStore } from "../app/settings-store";
-import { CONTENT_SECURITY_POLICY } from "../server/static-files";
+import { ConsoleApp } from "../desktop/console-app";
+import { SettingsStore } from "../desktop/settings-store";
+import { startDemoStack } from "../dev/demo/demo-stack";
+import { CONTENT_SECURITY_POLICY } from "../../shared/content-security-policy";
 import { installAppMenu } from "./app-menu";
 import { registerContractHandlers, trustedSenderCheck } from "./ipc-bridge";
 import { createMainWindow, rendererLocation } from "./main-window";
@@ -37,6 +38,7 @@ if (!app.requestSingleInstanceLock()) {
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },
+    startDemo: (dataDir, log) => startDemoStack({ dataDir, log }),
     log: (line) => console.log(line),
   });
 

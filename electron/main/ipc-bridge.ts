@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from "electron";
 import { CONTRACT, ipcChannel, METHOD_NAMES, type IpcResult, type MethodName } from "../../shared/contract";
 import { AppError, toWireError } from "../../shared/errors";
-import type { ContractHandlers } from "../app/console-app";
+import type { ContractHandlers } from "../desktop/console-app";
 
 /**
  * One ipcMain handler per contract method. Each call is checked twice before it reaches the

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { DEFAULT_CSV_OPTIONS } from "../../electron/csv/csv-writer";
-import { exportVisits } from "../../electron/export/export-visits";
-import { createViewAnalytics } from "../../electron/export/view-analytics";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import { wallClockMs } from "../../electron/time/wall-clock";
-import { startEmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { ViewsSource } from "../../electron/views/views-source";
+import { DEFAULT_CSV_OPTIONS } from "../../electron/core/csv/csv-writer";
+import { exportVisits } from "../../electron/core/export/export-visits";
+import { createViewAnalytics } from "../../electron/core/export/view-analytics";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import { wallClockMs } from "../../electron/core/time/wall-clock";
+import { startEmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { ViewsSource } from "../../electron/core/views/views-source";
 
 /*
  * One export in a process of its own, for benchmark 3 (export-memory.ts starts it with

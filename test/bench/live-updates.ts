@@ -1,6 +1,6 @@
 import type { JobChange } from "../../shared/job";
-import { subscribeToJobChanges } from "../../electron/jobs/job-events";
-import { JobStore } from "../../electron/jobs/job-store";
+import { subscribeToJobChanges } from "../../electron/core/jobs/job-events";
+import { JobStore } from "../../electron/core/jobs/job-store";
 import { TestRedisServer } from "../helpers/redis-server";
 import { progress, type BenchResult } from "./bench-context";
 import { summarize, type Summary } from "./stats";

@@ -1,9 +1,9 @@
 import { DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS } from "../../shared/csv-columns";
-import { CsvWriter, DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/csv/csv-writer";
-import { documentRow } from "../../electron/export/export-visits";
-import { PerViewAnalytics } from "../../electron/export/view-analytics";
-import type { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import type { ViewsSource } from "../../electron/views/views-source";
+import { CsvWriter, DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/core/csv/csv-writer";
+import { documentRow } from "../../electron/core/export/export-visits";
+import { PerViewAnalytics } from "../../electron/core/export/view-analytics";
+import type { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import type { ViewsSource } from "../../electron/core/views/views-source";
 
 /*
  * Strategy (a) of the throughput benchmark: the seed's way, as Papermark's export task runs

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import type { ExportJob } from "../../shared/job";
-import { decodeHashJob, encodeFields } from "../../electron/jobs/job-codec";
-import { jobKeys } from "../../electron/jobs/job-keys";
-import { JobStore } from "../../electron/jobs/job-store";
+import { decodeHashJob, encodeFields } from "../../electron/core/jobs/job-codec";
+import { jobKeys } from "../../electron/core/jobs/job-keys";
+import { JobStore } from "../../electron/core/jobs/job-store";
 import { TestRedisServer } from "../helpers/redis-server";
 import { progress, type BenchResult } from "./bench-context";
 import { median, summarize, type Summary } from "./stats";

@@ -1,7 +1,7 @@
-import { BROWSERS, DEMO_INSERT_ORDER, DEMO_REFERENCE_DATE, FIRST_NAMES, GEO, LAST_NAMES, SYSTEMS, type DemoTables } from "../../electron/demo/demo-dataset";
-import type { EmulatorData } from "../../electron/tinybird/emulator-data";
-import type { EmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { seededRandom } from "../../electron/random/seeded-random";
+import { BROWSERS, DEMO_INSERT_ORDER, DEMO_REFERENCE_DATE, FIRST_NAMES, GEO, LAST_NAMES, SYSTEMS, type DemoTables } from "../../electron/dev/demo/demo-dataset";
+import type { EmulatorData } from "../../electron/dev/tinybird-emulator/emulator-data";
+import type { EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { seededRandom } from "../../electron/dev/seeded-random";
 
 /*
  * A synthetic team whose documents each have exactly N views (DOCUMENT_VIEW rows through one

@@ -19,7 +19,7 @@ const portOpen = (port: number) =>
   });
 
 function startDemo() {
-  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/demo-command.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "electron/dev/demo/demo-command.ts"], {
     env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_SCALE: "0.1", DEMO_TOKEN: "demo-test-token-0123456789", PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });

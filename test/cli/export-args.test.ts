@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TINYBIRD_HOST, parseExportArgs, type ParsedExportArgs } from "../../electron/cli/export-args";
+import { DEFAULT_TINYBIRD_HOST, parseExportArgs, type ParsedExportArgs } from "../../electron/headless/cli/export-args";
 
 const ENV = { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/papermark", TINYBIRD_TOKEN: "p.token" };
 const DOCUMENT = ["--type", "document", "--team", "t1", "--resource", "d1", "--out", "visits.csv"];

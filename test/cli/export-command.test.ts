@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/csv/csv-writer";
-import { exportVisits, type ExportRequest } from "../../electron/export/export-visits";
-import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/export/view-analytics";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { pgClient, type SqlClient } from "../../electron/views/sql-client";
-import { ViewsSource } from "../../electron/views/views-source";
+import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/core/csv/csv-writer";
+import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
+import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { pgClient, type SqlClient } from "../../electron/core/views/sql-client";
+import { ViewsSource } from "../../electron/core/views/views-source";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
 import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
@@ -72,7 +72,7 @@ function cliEnv(overrides: Record<string, string | undefined> = {}): NodeJS.Proc
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = cliEnv(), onStderr?: (text: string, signal: (name: NodeJS.Signals) => void) => void): Promise<CliRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/export-command.ts", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "electron/headless/cli/export-command.ts", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ID_PATTERN } from "../../shared/ids";
-import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/csv/csv-writer";
-import { DEMO_INSERT_ORDER, generateDemoDataset, seedDemoDatabase, type DemoDataset, type DemoView } from "../../electron/demo/demo-dataset";
-import { exportVisits, type ExportRequest } from "../../electron/export/export-visits";
-import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/export/view-analytics";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { ViewsSource } from "../../electron/views/views-source";
+import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/core/csv/csv-writer";
+import { DEMO_INSERT_ORDER, generateDemoDataset, seedDemoDatabase, type DemoDataset, type DemoView } from "../../electron/dev/demo/demo-dataset";
+import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
+import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { ViewsSource } from "../../electron/core/views/views-source";
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

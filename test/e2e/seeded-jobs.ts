@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { ExportJobSummary } from "../../shared/job";
-import { encodeFields } from "../../electron/jobs/job-codec";
-import { jobKeys } from "../../electron/jobs/job-keys";
+import { encodeFields } from "../../electron/core/jobs/job-codec";
+import { jobKeys } from "../../electron/core/jobs/job-keys";
 
 const WEEK_SECONDS = 7 * 24 * 3600;
 

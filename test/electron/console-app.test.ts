@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobChange } from "../../shared/job";
-import { ConsoleApp } from "../../electron/app/console-app";
-import { SettingsStore } from "../../electron/app/settings-store";
-import { JobStore } from "../../electron/jobs/job-store";
+import { ConsoleApp } from "../../electron/desktop/console-app";
+import { SettingsStore } from "../../electron/desktop/settings-store";
+import { JobStore } from "../../electron/core/jobs/job-store";
+import { startDemoStack } from "../../electron/dev/demo/demo-stack";
 
 const dir = mkdtempSync(join(tmpdir(), "vec-app-"));
 let savePath: string | null = null;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     chooseSavePath: async () => savePath,
     writeFile: (path, contents) => writeFile(path, contents, "utf8"),
     notify: (title, body) => notifications.push([title, body]),
-    demoScale: 0.05,
+    startDemo: (dataDir, log) => startDemoStack({ dataDir, scale: 0.05, log }),
   });
   app.onJobChanged((change) => changes.push(change));
   await app.start();

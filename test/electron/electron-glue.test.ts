@@ -153,7 +153,7 @@ describe("main entry", () => {
 
 describe("settings at rest", () => {
   it("stores secrets only encrypted and reads them back", async () => {
-    const { SettingsStore } = await import("../../electron/app/settings-store");
+    const { SettingsStore } = await import("../../electron/desktop/settings-store");
     const { safeStorage } = fake.electron;
     const cipher = { isAvailable: safeStorage.isEncryptionAvailable, encrypt: safeStorage.encryptString, decrypt: safeStorage.decryptString };
     const file = join(dir, "settings.json");

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import { DEFAULT_CSV_OPTIONS, stringSink, type CsvOptions } from "../../electron/csv/csv-writer";
-import { exportVisits, type ExportOutcome, type ExportRequest } from "../../electron/export/export-visits";
-import { createViewAnalytics, type EnrichmentMode } from "../../electron/export/view-analytics";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { ViewsSource } from "../../electron/views/views-source";
+import { DEFAULT_CSV_OPTIONS, stringSink, type CsvOptions } from "../../electron/core/csv/csv-writer";
+import { exportVisits, type ExportOutcome, type ExportRequest } from "../../electron/core/export/export-visits";
+import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { ViewsSource } from "../../electron/core/views/views-source";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { DATAROOM_HEADER, DOCUMENT_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, S1_ROWS, S2_PLACEHOLDER, lines } from "../fixtures/small-dataset-expected";
 

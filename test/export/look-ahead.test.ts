@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lookAhead, windows } from "../../electron/export/look-ahead";
+import { lookAhead, windows } from "../../electron/core/export/look-ahead";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { ID_PATTERN } from "../../shared/ids";
 
-export { seededRandom } from "../../electron/random/seeded-random";
+export { seededRandom } from "../../electron/dev/seeded-random";
 
 /*
  * Generated bad input: wrong types, huge strings, path tricks, unicode, prototype-pollution

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobStore } from "../../electron/jobs/job-store";
+import { JobStore } from "../../electron/core/jobs/job-store";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
 import { seededRandom } from "./bad-payloads";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExportJob } from "../../shared/job";
-import { ExportService } from "../../electron/queue/export-service";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { ExportService } from "../../electron/core/queue/export-service";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT, EXPECTED_GROUP_G1, EXPECTED_GROUP_G2 } from "../fixtures/small-dataset-expected";
 import { ExportStack } from "../helpers/export-stack";

@@ -1,14 +1,14 @@
 import type { Redis } from "ioredis";
-import { DEFAULT_CSV_OPTIONS } from "../../electron/csv/csv-writer";
-import { createViewAnalytics, type EnrichmentMode } from "../../electron/export/view-analytics";
-import { JobStore } from "../../electron/jobs/job-store";
-import { ExportQueue } from "../../electron/queue/export-queue";
-import { ExportRunner, type ExportRunnerOptions } from "../../electron/queue/export-runner";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import type { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import type { SqlClient } from "../../electron/views/sql-client";
-import { ViewsSource } from "../../electron/views/views-source";
+import { DEFAULT_CSV_OPTIONS } from "../../electron/core/csv/csv-writer";
+import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
+import { JobStore } from "../../electron/core/jobs/job-store";
+import { ExportQueue } from "../../electron/core/queue/export-queue";
+import { ExportRunner, type ExportRunnerOptions } from "../../electron/core/queue/export-runner";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import type { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import type { SqlClient } from "../../electron/core/views/sql-client";
+import { ViewsSource } from "../../electron/core/views/views-source";
 import { type TestRedisServer, testPrefix } from "./redis-server";
 
 export interface StackOptions {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { insertRows, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
-import { PAPERMARK_SCHEMA_SQL } from "../../electron/views/papermark-schema";
+import { insertRows, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { PAPERMARK_SCHEMA_SQL } from "../../electron/dev/papermark-schema";
 
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

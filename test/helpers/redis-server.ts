@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { newJobId } from "../../electron/jobs/job-id";
-import { freePort, RedisProcess } from "../../electron/redis/redis-process";
+import { newJobId } from "../../electron/core/jobs/job-id";
+import { freePort, RedisProcess } from "../../electron/dev/redis-process";
 
 export { freePort };
 

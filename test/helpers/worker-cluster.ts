@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { JobChange } from "../../shared/job";
-import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
-import { JobStore } from "../../electron/jobs/job-store";
-import { ExportQueue } from "../../electron/queue/export-queue";
-import { ExportService } from "../../electron/queue/export-service";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/core/jobs/job-events";
+import { JobStore } from "../../electron/core/jobs/job-store";
+import { ExportQueue } from "../../electron/core/queue/export-queue";
+import { ExportService } from "../../electron/core/queue/export-service";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { createTestDatabase, type TestDatabase } from "./postgres-database";
 import { TestRedisServer } from "./redis-server";

@@ -7,7 +7,7 @@ export interface WorkerProcess {
 
 /** `npm run worker` as a child process (through tsx), configured by environment. */
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "electron/cli/worker-command.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "electron/headless/cli/worker-command.ts"], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -2,8 +2,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
 import type { JobChange } from "../../shared/job";
-import { subscribeToJobChanges } from "../../electron/jobs/job-events";
-import { JobStore, type NewJob } from "../../electron/jobs/job-store";
+import { subscribeToJobChanges } from "../../electron/core/jobs/job-events";
+import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
 
 let server: TestRedisServer;

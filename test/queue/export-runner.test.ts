@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobChange, JobStatus } from "../../shared/job";
-import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/jobs/job-events";
-import { ExportService } from "../../electron/queue/export-service";
-import { PIPES } from "../../electron/tinybird/pipes";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/core/jobs/job-events";
+import { ExportService } from "../../electron/core/queue/export-service";
+import { PIPES } from "../../electron/core/tinybird/pipes";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { ExportStack } from "../helpers/export-stack";
 import { TestRedisServer } from "../helpers/redis-server";

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExportJobSummary } from "../../shared/job";
 import { settingsSchema } from "../../shared/settings";
-import { startConsoleCore, type ConsoleCore } from "../../electron/app/console-core";
-import { ApiAuth } from "../../electron/server/api-auth";
-import { startHttpServer, type RunningServer } from "../../electron/server/http-server";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/views/embedded-postgres";
+import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
+import { ApiAuth } from "../../electron/headless/server/api-auth";
+import { startHttpServer, type RunningServer } from "../../electron/headless/server/http-server";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
 

@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import type { EmulatorData } from "../../electron/tinybird/emulator-data";
-import { PIPES, pageDurationRow, userAgentRow } from "../../electron/tinybird/pipes";
-import { RateLimiter } from "../../electron/tinybird/rate-limiter";
-import { TinybirdClient } from "../../electron/tinybird/tinybird-client";
-import { TinybirdEmulator } from "../../electron/tinybird/tinybird-emulator";
+import type { EmulatorData } from "../../electron/dev/tinybird-emulator/emulator-data";
+import { PIPES, pageDurationRow, userAgentRow } from "../../electron/core/tinybird/pipes";
+import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
 
 const TOKEN = "test-token";

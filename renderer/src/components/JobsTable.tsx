@@ -22,6 +22,8 @@ export function JobsTable() {
   const detailId = useConsoleStore((m) => m.detail, (s) => s.jobId);
   const [activeRowId, setActiveRowId] = useState<string | null>(null);
 
+  // TanStack Table returns functions React Compiler cannot memoise; this component is not compiled.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: jobs,
     columns: JOB_COLUMNS,

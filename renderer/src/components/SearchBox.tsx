@@ -8,8 +8,12 @@ export function SearchBox() {
   const { filters } = useConsole();
   const search = useConsoleStore((m) => m.filters, (s) => s.search);
   const [text, setText] = useState(search);
-
-  useEffect(() => setText(search), [search]);
+  // The store's search changed elsewhere (cleared filters): show it. Adjusted during render, as React advises.
+  const [shown, setShown] = useState(search);
+  if (search !== shown) {
+    setShown(search);
+    setText(search);
+  }
   useEffect(() => {
     if (text === filters.getState().search) return;
     const timer = setTimeout(() => filters.getState().setSearch(text), SEARCH_DEBOUNCE_MS);

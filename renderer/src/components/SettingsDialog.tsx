@@ -34,7 +34,6 @@ function SettingsPanel({ onClose, onBusyChange }: { onClose: () => void; onBusyC
 
   useEffect(() => {
     let live = true;
-    setLoadError(null);
     transport.api.getSettings({}).then(
       (loaded) => live && setView(loaded),
       (error: unknown) => live && setLoadError(toApiError(error).message),
@@ -60,7 +59,13 @@ function SettingsPanel({ onClose, onBusyChange }: { onClose: () => void; onBusyC
       )}
       <div className="dialog-buttons">
         {loadError && (
-          <button type="button" onClick={() => setAttempt(attempt + 1)}>
+          <button
+            type="button"
+            onClick={() => {
+              setLoadError(null);
+              setAttempt(attempt + 1);
+            }}
+          >
             Try again
           </button>
         )}

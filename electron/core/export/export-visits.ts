@@ -1,0 +1,204 @@
+import { DATAROOM_COLUMNS, DATAROOM_DOCUMENT_COLUMN_COUNT, DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS, customFieldColumns, isProPlan } from "../../../shared/csv-columns";
+import { AppError } from "../../../shared/errors";
+import type { JobType } from "../../../shared/job";
+import { CsvWriter, type CsvOptions, type CsvSink } from "../csv/csv-writer";
+import type { UserAgentRow } from "../tinybird/pipes";
+import type { DataroomScope, DocumentRow, ViewRow, ViewsSource } from "../views/views-source";
+import { completion, customFieldValues, durationSeconds, orNaN, versionInForce, yesOr } from "./cell-values";
+import { lookAhead, windows } from "./look-ahead";
+import type { ViewAnalytics, ViewStats } from "./view-analytics";
+
+export interface ExportRequest {
+  type: JobType;
+  teamId: string;
+  resourceId: string;
+  groupId?: string;
+}
+
+export interface ExportStart {
+  resourceName: string;
+  /** Views to enrich: document views, or dataroom sessions plus their document views. */
+  total: number;
+}
+
+export interface ExportRunOptions {
+  csv: CsvOptions;
+  signal?: AbortSignal;
+  onStart?: (start: ExportStart) => Promise<void> | void;
+  /** Called as views are done (views done, views to do). */
+  onProgress?: (done: number, total: number) => void;
+  /** Views enriched side by side before their rows are written (default 50). */
+  window?: number;
+}
+
+export interface ExportOutcome extends ExportStart {
+  rows: number;
+  warnings: string[];
+}
+
+export interface ExportDeps {
+  views: ViewsSource;
+  analytics: ViewAnalytics;
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
+/** Windows being enriched at once: the next one fills the limiter while the current one finishes. */
+const LOOK_AHEAD = 2;
+
+const uaCells = (ua: UserAgentRow | null) => [orNaN(ua?.browser), orNaN(ua?.os), orNaN(ua?.device)];
+
+/**
+ * Writes the CSV of one export to `sink`, streaming: it holds one page of views and two
+ * windows of enriched rows at a time, whatever the number of views.
+ */
+export async function exportVisits(deps: ExportDeps, request: ExportRequest, sink: CsvSink, options: ExportRunOptions): Promise<ExportOutcome> {
+  const writer = new CsvWriter(sink, options.csv);
+  const outcome = request.type === "document" ? await exportDocument(deps, request, writer, options) : await exportDataroom(deps, request, writer, options);
+  await writer.flush();
+  return { ...outcome, rows: writer.rows - 1 };
+}
+
+/**
+ * One row of a document export. `fieldIds` null leaves out Country, City and custom fields
+ * (Papermark's Pro-plan rule).
+ */
+export function documentRow(view: ViewRow, document: DocumentRow, stats: ViewStats, ua: UserAgentRow | null, fieldIds: readonly string[] | null): string[] {
+  const version = versionInForce(document, view.viewedAt);
+  const cells = [
+    view.viewedAt,
+    orNaN(view.viewerName),
+    orNaN(view.viewerEmail),
+    orNaN(view.linkName),
+    durationSeconds(stats.durationMs),
+    completion(stats.pagesViewed, version.numPages),
+    version.versionNumber,
+    orNaN(view.downloadedAt),
+    yesOr(view.verified, "No"),
+    yesOr(view.agreementAccepted, "NaN"),
+    orNaN(view.agreementName),
+    orNaN(view.agreementContent),
+    orNaN(view.agreementAcceptedAt),
+    yesOr(view.dataroomId !== null, "No"),
+    ...uaCells(ua),
+  ];
+  if (fieldIds) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
+  return cells;
+}
+
+async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Omit<ExportOutcome, "rows">> {
+  const { signal } = options;
+  const { views, analytics } = deps;
+  const team = await views.team(request.teamId, signal);
+  const document = await views.document(request.teamId, request.resourceId, signal);
+  const total = await views.countDocumentViews(request.teamId, document.id, signal);
+  if (total === 0) throw new AppError("NO_VIEWS", `document ${document.id} has no views to export`);
+  const withGeo = !isProPlan(team.plan);
+  const fieldIds = withGeo ? await views.documentCustomFieldIds(request.teamId, document.id, signal) : [];
+  await options.onStart?.({ resourceName: document.name, total });
+
+  await writer.writeRow([...DOCUMENT_COLUMNS, ...(withGeo ? [...DOCUMENT_GEO_COLUMNS, ...customFieldColumns(fieldIds.length)] : [])]);
+  let done = 0;
+  const enrich = async (window: ViewRow[]) => {
+    throwIfAborted(signal);
+    const [stats, agents] = await Promise.all([
+      analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), signal),
+      Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, signal))),
+    ]);
+    return { window, stats, agents };
+  };
+  for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(request.teamId, document.id, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+    for (const [index, view] of window.entries()) {
+      const ua = agents[index] ?? null;
+      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, withGeo ? fieldIds : null));
+    }
+    done += window.length;
+    options.onProgress?.(done, total);
+  }
+  return { resourceName: document.name, total, warnings: [] };
+}
+
+async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Omit<ExportOutcome, "rows">> {
+  const { signal } = options;
+  const { views, analytics } = deps;
+  if (request.type === "dataroom-group" && !request.groupId) throw new AppError("BAD_INPUT", "a dataroom-group export needs a group id");
+  const dataroom = await views.dataroom(request.teamId, request.resourceId, signal);
+  const scope: DataroomScope = { teamId: request.teamId, dataroomId: dataroom.id, ...(request.type === "dataroom-group" ? { groupId: request.groupId } : {}) };
+  const group = scope.groupId ? await views.group(dataroom.id, scope.groupId, signal) : null;
+  const resourceName = group ? `${dataroom.name} - ${group.name}` : dataroom.name;
+  const sessionCount = await views.countSessions(scope, signal);
+  const documentViewCount = await views.countDocumentViewsOfSessions(scope, signal);
+  if (sessionCount === 0 && documentViewCount.orphaned === 0) {
+    throw new AppError("NO_VIEWS", `${group ? `group ${group.id} of ` : ""}dataroom ${dataroom.id} has no views to export`);
+  }
+  const warnings: string[] = [];
+  if (documentViewCount.orphaned > 0) {
+    warnings.push(`${documentViewCount.orphaned} document view(s) were left out because their dataroom visit is not part of this export`);
+  }
+  const total = sessionCount + documentViewCount.inSessions;
+  const fieldIds = await views.sessionCustomFieldIds(scope, signal);
+  await options.onStart?.({ resourceName, total });
+
+  await writer.writeRow([...DATAROOM_COLUMNS, ...customFieldColumns(fieldIds.length)]);
+  const documents = new Map<string, DocumentRow | undefined>();
+  let done = 0;
+  const enrich = async (window: ViewRow[]) => {
+    throwIfAborted(signal);
+    const documentViews = await views.documentViewsOfSessions(scope, window.map((s) => s.id), signal);
+    const unknown = [...new Set(documentViews.map((v) => v.documentId).filter((id): id is string => id !== null && !documents.has(id)))];
+    if (unknown.length) {
+      const found = await views.documents(unknown, signal);
+      for (const id of unknown) documents.set(id, found.get(id));
+    }
+    const [stats, agents] = await Promise.all([
+      analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), signal),
+      // The session's user agent, from v3 only (no v2 fallback for dataroom visits).
+      Promise.all(window.map((s) => analytics.userAgent(s.id, null, signal))),
+    ]);
+    return { window, documentViews, stats, agents };
+  };
+  for await (const { window, documentViews, stats, agents } of lookAhead(windows(views.sessions(scope, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+    const bySession = new Map<string, ViewRow[]>();
+    for (const view of documentViews) bySession.set(view.dataroomViewId!, [...(bySession.get(view.dataroomViewId!) ?? []), view]);
+    for (const [index, session] of window.entries()) {
+      const ua = agents[index] ?? null;
+      const sessionCells = [
+        session.viewedAt,
+        orNaN(session.downloadedAt),
+        orNaN(session.viewerName),
+        orNaN(session.viewerEmail),
+        orNaN(session.linkName),
+        yesOr(session.verified, "NaN"),
+        yesOr(session.agreementAccepted, "NaN"),
+        orNaN(session.agreementName),
+        orNaN(session.agreementContent),
+        orNaN(session.agreementAcceptedAt),
+      ];
+      const trailing = [...uaCells(ua), orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(session.customFields, fieldIds)];
+      const inSession = bySession.get(session.id) ?? [];
+      if (inSession.length === 0) {
+        await writer.writeRow([...sessionCells, ...Array<string>(DATAROOM_DOCUMENT_COLUMN_COUNT).fill("NaN"), ...trailing]);
+      }
+      for (const view of inSession) {
+        const document = view.documentId ? documents.get(view.documentId) : undefined;
+        const version = versionInForce(document ?? { numPages: null, versions: [] }, view.viewedAt);
+        const { durationMs, pagesViewed } = stats.get(view.id)!;
+        await writer.writeRow([
+          ...sessionCells,
+          orNaN(document?.name),
+          view.viewedAt,
+          orNaN(view.downloadedAt),
+          durationSeconds(durationMs),
+          completion(pagesViewed, version.numPages),
+          version.versionNumber,
+          ...trailing,
+        ]);
+      }
+      done += 1 + inSession.length;
+    }
+    options.onProgress?.(done, total);
+  }
+  return { resourceName, total, warnings };
+}

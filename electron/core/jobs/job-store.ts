@@ -1,0 +1,360 @@
+import type { Redis } from "ioredis";
+import { AppError, isErrorCode } from "../../../shared/errors";
+import { idSchema } from "../../../shared/ids";
+import {
+  jobFilterSchema,
+  pageSchema,
+  sourcesOf,
+  type ExportJob,
+  type ExportJobSummary,
+  type JobChange,
+  type JobFilter,
+  type JobListResult,
+  type JobStatus,
+  type JobType,
+  type MalformedRecord,
+  type RecordEncoding,
+} from "../../../shared/job";
+import { decodeHashJob, decodeJsonJob, decodeSummaryRow, encodeFields } from "./job-codec";
+import { newJobId } from "./job-id";
+import { jobKeys, type JobKeys } from "./job-keys";
+import { createScript, deleteScript, summariesScript, transitionScript } from "./job-scripts";
+
+export const DEFAULT_JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+export interface JobStoreOptions {
+  /** Key prefix; empty (the default) shares keys with Papermark's web app. */
+  prefix?: string;
+  ttlSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export interface NewJob {
+  type: JobType;
+  teamId: string;
+  userId: string;
+  resourceId: string;
+  resourceName?: string;
+  groupId?: string;
+}
+
+/** Fields a transition may set besides status/updatedAt. */
+export type JobPatch = Partial<
+  Pick<ExportJob, "result" | "error" | "completedAt" | "progress" | "total" | "attempts" | "cancelRequested" | "resourceName">
+> & { runId?: string };
+
+export type ClearableField = "result" | "error" | "completedAt" | "progress" | "total" | "cancelRequested" | "runId";
+
+export interface TransitionOptions {
+  patch?: JobPatch;
+  clear?: readonly ClearableField[];
+  /** Only apply when the record's runId equals this (a run that lost its job cannot write). */
+  runId?: string;
+  /** Restrict the allowed sources further than the transition table does. */
+  from?: readonly JobStatus[];
+  /** A string key whose value becomes `result` (and is deleted) in the same write. */
+  resultFromKey?: string;
+}
+
+export interface StoredJob {
+  job: ExportJob;
+  encoding: RecordEncoding;
+}
+
+/** Reads the `CODE message` errors our Lua scripts raise. */
+function fromScriptError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const match = /^(?:ERR\s+)?(?:Error running script[^:]*:\s*)?(?:@user_script:\d+:\s*)?([A-Z_]+) (.*)$/s.exec(error.message);
+  if (match && isErrorCode(match[1])) return new AppError(match[1], match[2]!.trim(), { cause: error });
+  return error;
+}
+
+function parseId(id: unknown, what = "job id"): string {
+  const parsed = idSchema.safeParse(id);
+  if (!parsed.success) throw new AppError("BAD_INPUT", `invalid ${what}: ${parsed.error.issues[0]?.message ?? "bad value"}`);
+  return parsed.data;
+}
+
+/**
+ * The Redis job store: `export_job:<id>` hashes indexed by `team_jobs:<teamId>` and
+ * `user_jobs:<userId>` sorted sets (score = creation ms), shared with Papermark's web app,
+ * whose JSON-string records it reads but never changes.
+ */
+export class JobStore {
+  readonly keys: JobKeys;
+  readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly redis: Redis,
+    options: JobStoreOptions = {},
+  ) {
+    const ttl = options.ttlSeconds ?? DEFAULT_JOB_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < 1) throw new AppError("BAD_INPUT", `job TTL must be a whole number of seconds >= 1, got ${ttl}`);
+    this.ttlSeconds = ttl;
+    this.keys = jobKeys(options.prefix ?? "");
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create(input: NewJob): Promise<ExportJob> {
+    const now = this.now();
+    const job: ExportJob = {
+      id: newJobId(),
+      type: input.type,
+      status: "PENDING",
+      resourceId: parseId(input.resourceId, "resource id"),
+      ...(input.resourceName !== undefined ? { resourceName: input.resourceName } : {}),
+      ...(input.groupId !== undefined ? { groupId: parseId(input.groupId, "group id") } : {}),
+      userId: parseId(input.userId, "user id"),
+      teamId: parseId(input.teamId, "team id"),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      progress: 0,
+      attempts: 0,
+    };
+    const event: JobChange = { kind: "created", id: job.id, teamId: job.teamId, userId: job.userId, status: job.status, at: job.updatedAt };
+    const pairs = Object.entries(encodeFields(job)).flat();
+    await this.call(() =>
+      createScript.run(
+        this.redis,
+        [this.keys.job(job.id), this.keys.teamIndex(job.teamId), this.keys.userIndex(job.userId)],
+        [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), ...pairs],
+      ),
+    );
+    return job;
+  }
+
+  /** The whole record (including the CSV), or null when there is none. */
+  async get(id: string): Promise<StoredJob | null> {
+    const jobId = parseId(id);
+    const key = this.keys.job(jobId);
+    const kind = await this.call(() => this.redis.type(key));
+    if (kind === "none") return null;
+    if (kind === "hash") {
+      const raw = await this.call(() => this.redis.hgetall(key));
+      if (Object.keys(raw).length === 0) return null; // expired between TYPE and HGETALL
+      return { job: this.decoded(jobId, decodeHashJob(raw)), encoding: "hash" };
+    }
+    if (kind === "string") {
+      const text = await this.call(() => this.redis.get(key));
+      if (text === null) return null;
+      return { job: this.decoded(jobId, decodeJsonJob(text)), encoding: "json" };
+    }
+    throw new AppError("MALFORMED_RECORD", `job ${jobId}: the key holds a ${kind}`);
+  }
+
+  /** The record without its CSV (one HMGET/GET), or null. */
+  async getSummary(id: string): Promise<ExportJobSummary | null> {
+    const jobId = parseId(id);
+    const [row] = await this.summaries(this.keys.job(jobId), [jobId]);
+    if (!row || row.state === "gone") return null;
+    if (row.state === "bad") throw new AppError("MALFORMED_RECORD", `job ${jobId}: ${row.reason}`);
+    return row.job;
+  }
+
+  /** The CSV of a completed job. */
+  async getResult(id: string): Promise<string | null> {
+    const stored = await this.get(id);
+    return stored?.job.result ?? null;
+  }
+
+  /**
+   * Moves a job to `to` if the transition table allows it from its current status, applying
+   * `patch` in the same atomic write. Returns the previous status.
+   */
+  async transition(id: string, to: JobStatus, options: TransitionOptions = {}): Promise<JobStatus> {
+    const jobId = parseId(id);
+    const allowed = sourcesOf(to).filter((from) => !options.from || options.from.includes(from));
+    const pairs = Object.entries(encodeFields(options.patch ?? {})).flat();
+    const previous = await this.call(() =>
+      transitionScript.run(
+        this.redis,
+        [this.keys.job(jobId), options.resultFromKey ?? ""],
+        [
+          this.keys.prefix,
+          this.ttlSeconds,
+          to,
+          allowed.join(","),
+          this.now().toISOString(),
+          this.keys.changes(),
+          options.runId ?? "",
+          pairs.length / 2,
+          ...pairs,
+          ...(options.clear ?? []),
+        ],
+      ),
+    );
+    return previous as JobStatus;
+  }
+
+  /** Deletes the record and its index entries. Returns false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const jobId = parseId(id);
+    const removed = await this.call(() =>
+      deleteScript.run(this.redis, [this.keys.job(jobId)], [this.keys.prefix, jobId, this.keys.changes(), this.now().toISOString()]),
+    );
+    return removed === 1;
+  }
+
+  /**
+   * Newest first. With a team (or user) it reads that index; otherwise every team's index.
+   * Reads only summary fields; ids whose record expired are pruned from the index.
+   */
+  async list(filterInput: JobFilter = {}, pageInput: Partial<{ offset: number; limit: number }> = {}): Promise<JobListResult> {
+    const filter = this.parse(jobFilterSchema, filterInput, "filter");
+    const page = this.parse(pageSchema, pageInput, "page");
+    const indexes = filter.teamId
+      ? [this.keys.teamIndex(filter.teamId)]
+      : filter.userId
+        ? [this.keys.userIndex(filter.userId)]
+        : await this.allTeamIndexes();
+    const onlyIndexFilter = Object.keys(filter).every((name) => name === "teamId" || (name === "userId" && !filter.teamId));
+    if (indexes.length === 1 && onlyIndexFilter) return this.listOneIndex(indexes[0]!, page.offset, page.limit);
+    return this.listFiltered(indexes, filter, page.offset, page.limit);
+  }
+
+  /** Fast path: the page is a ZREVRANGE slice of one index. */
+  private async listOneIndex(index: string, offset: number, limit: number): Promise<JobListResult> {
+    const [total, ids] = await this.call(async () => {
+      const results = await this.redis.multi().zcard(index).zrevrange(index, offset, offset + limit - 1).exec();
+      if (!results) throw new Error("the list transaction was aborted");
+      for (const [error] of results) if (error) throw error;
+      return [results[0]![1] as number, results[1]![1] as string[]] as const;
+    });
+    const rows = await this.summaries(index, ids);
+    const jobs: ExportJobSummary[] = [];
+    const malformed: MalformedRecord[] = [];
+    let gone = 0;
+    for (const row of rows) {
+      if (row.state === "ok") jobs.push(row.job);
+      else if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
+      else gone += 1;
+    }
+    return { jobs, total: total - gone - malformed.length, malformed };
+  }
+
+  /** Filtered path: scans the index(es) in chunks, newest first, counting every match. */
+  private async listFiltered(indexes: string[], filter: JobFilter, offset: number, limit: number): Promise<JobListResult> {
+    const jobs: ExportJobSummary[] = [];
+    const malformed: MalformedRecord[] = [];
+    let total = 0;
+    const search = filter.search?.toLowerCase();
+    const matches = (job: ExportJobSummary): boolean =>
+      (!filter.teamId || job.teamId === filter.teamId) &&
+      (!filter.userId || job.userId === filter.userId) &&
+      (!filter.status || job.status === filter.status) &&
+      (!filter.type || job.type === filter.type) &&
+      (!filter.resourceId || job.resourceId === filter.resourceId) &&
+      (!search || job.id.toLowerCase().includes(search) || (job.resourceName ?? "").toLowerCase().includes(search));
+    for await (const rows of this.scanIndexes(indexes)) {
+      for (const row of rows) {
+        if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
+        if (row.state !== "ok" || !matches(row.job)) continue;
+        if (total >= offset && jobs.length < limit) jobs.push(row.job);
+        total += 1;
+      }
+    }
+    return { jobs, total, malformed };
+  }
+
+  /** Yields summary rows of the given indexes, newest first overall, in chunks. */
+  private async *scanIndexes(indexes: string[]): AsyncGenerator<SummaryRow[]> {
+    const CHUNK = 500;
+    if (indexes.length === 1) {
+      const index = indexes[0]!;
+      for (let start = 0; ; start += CHUNK) {
+        const ids = await this.call(() => this.redis.zrevrange(index, start, start + CHUNK - 1));
+        if (ids.length === 0) return;
+        const rows = await this.summaries(index, ids);
+        // Pruned members shift the ranks: step back by as many as were removed.
+        start -= rows.filter((row) => row.state === "gone").length;
+        yield rows;
+        if (ids.length < CHUNK) return;
+      }
+    }
+    // Several teams: merge by score. Fine for a console's all-teams view.
+    const scored: { id: string; score: number; index: string }[] = [];
+    for (const index of indexes) {
+      const flat = await this.call(() => this.redis.zrange(index, "0", "-1", "WITHSCORES"));
+      for (let i = 0; i < flat.length; i += 2) scored.push({ id: flat[i]!, score: Number(flat[i + 1]), index });
+    }
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
+    for (let i = 0; i < scored.length; i += CHUNK) {
+      const chunk = scored.slice(i, i + CHUNK);
+      const byIndex = new Map<string, string[]>();
+      for (const entry of chunk) byIndex.set(entry.index, [...(byIndex.get(entry.index) ?? []), entry.id]);
+      const rowsById = new Map<string, SummaryRow>();
+      for (const [index, ids] of byIndex) for (const row of await this.summaries(index, ids)) rowsById.set(row.id, row);
+      yield chunk.map((entry) => rowsById.get(entry.id)!);
+    }
+  }
+
+  private async allTeamIndexes(): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.call(() => this.redis.scan(cursor, "MATCH", this.keys.teamIndexPattern(), "COUNT", "1000"));
+      cursor = next;
+      for (const key of keys) found.add(key);
+    } while (cursor !== "0");
+    return [...found];
+  }
+
+  private async summaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
+    if (ids.length === 0) return [];
+    const raw = (await this.call(() => summariesScript.run(this.redis, [index], [this.keys.prefix, ...ids]))) as (string | null)[][];
+    return raw.map((entry, i): SummaryRow => {
+      const id = ids[i]!;
+      const state = entry[0];
+      if (state === "gone") return { state: "gone", id };
+      if (state === "bad") return { state: "bad", id, reason: String(entry[1]) };
+      const decoded = decodeSummaryRow(entry.slice(1));
+      if (!decoded.ok) return { state: "bad", id, reason: decoded.reason };
+      if (decoded.value.id !== id) return { state: "bad", id, reason: `the record says its id is ${decoded.value.id}` };
+      return { state: "ok", id, job: decoded.value, encoding: state as RecordEncoding };
+    });
+  }
+
+  private decoded(id: string, decoded: ReturnType<typeof decodeHashJob>): ExportJob {
+    if (!decoded.ok) throw new AppError("MALFORMED_RECORD", `job ${id}: ${decoded.reason}`);
+    if (decoded.value.id !== id) throw new AppError("MALFORMED_RECORD", `job ${id}: the record says its id is ${decoded.value.id}`);
+    return decoded.value;
+  }
+
+  private parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new AppError("BAD_INPUT", `invalid ${what}: ${issue ? `${issue.path.map(String).join(".") || what} ${issue.message}` : "bad value"}`);
+  }
+
+  /** Maps script errors to AppErrors and connection failures to UNAVAILABLE. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const mapped = fromScriptError(error);
+      if (mapped instanceof AppError) throw mapped;
+      if (isConnectionError(error)) throw new AppError("UNAVAILABLE", `Redis is unreachable: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  }
+}
+
+type SummaryRow =
+  | { state: "ok"; id: string; job: ExportJobSummary; encoding: RecordEncoding }
+  | { state: "gone"; id: string }
+  | { state: "bad"; id: string; reason: string };
+
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (
+    code === "ECONNREFUSED" ||
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    code === "ETIMEDOUT" ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries|MaxRetriesPerRequest/i.test(error.message)
+  );
+}

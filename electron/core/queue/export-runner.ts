@@ -1,0 +1,270 @@
+import { UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
+import { AppError, NON_RETRYABLE_CODES } from "../../../shared/errors";
+import { isValidId } from "../../../shared/ids";
+import type { CsvOptions } from "../csv/csv-writer";
+import { exportVisits, type ExportDeps } from "../export/export-visits";
+import { newJobId } from "../jobs/job-id";
+import type { JobStore } from "../jobs/job-store";
+import { EXPORT_QUEUE_NAME, type ExportQueue, type ExportQueueData } from "./export-queue";
+
+export const DEFAULT_EXPORT_TIMEOUT_MS = 15 * 60 * 1000;
+
+export interface ExportRunnerOptions {
+  /** Store/pub-sub connection (a duplicate is made for the cancel subscription). */
+  redis: Redis;
+  /** BullMQ worker connection options (the worker makes its own blocking connection). */
+  connection: ConnectionOptions;
+  store: JobStore;
+  queue: ExportQueue;
+  deps: ExportDeps;
+  csv: CsvOptions;
+  /** Exports at once in this runner (default 2). */
+  concurrency?: number;
+  /** Per-job time limit (default 15 min). */
+  timeoutMs?: number;
+  /** BullMQ key prefix (default "bull"). */
+  bullPrefix?: string;
+  /** Lock and stall check timings; short in tests so a killed runner's job is taken over fast. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Minimum ms between two progress writes of one job (default 500). */
+  progressIntervalMs?: number;
+  /** Views enriched side by side per step (default 20): also the progress granularity. */
+  window?: number;
+  log?: (line: string) => void;
+}
+
+/** Abort reason when the runner stops: the job goes back to the queue, not to FAILED. */
+class RunnerShutdown extends Error {
+  constructor() {
+    super("the runner is shutting down");
+  }
+}
+
+export function validateRunnerNumbers(options: { concurrency?: number; timeoutMs?: number }): { concurrency: number; timeoutMs: number } {
+  const concurrency = options.concurrency ?? 2;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new AppError("BAD_INPUT", `concurrency must be a whole number from 1 to 64, got ${concurrency}`);
+  }
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > 24 * 3600 * 1000) {
+    throw new AppError("BAD_INPUT", `timeout must be a whole number of ms from 1000 to 86400000, got ${timeoutMs}`);
+  }
+  return { concurrency, timeoutMs };
+}
+
+/**
+ * The local queue runner: a BullMQ worker whose processor runs one export, keeping the job
+ * hash (the record users see) in step: PROCESSING with progress, then COMPLETED with the
+ * CSV, or FAILED once no retry is coming. Each run owns the record through a runId, so a run
+ * that was cancelled or taken over (stalled recovery) can no longer write to it.
+ */
+export class ExportRunner {
+  private worker: Worker<ExportQueueData> | null = null;
+  private subscriber: Redis | null = null;
+  private readonly active = new Map<string, AbortController>();
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ExportRunnerOptions) {
+    ({ concurrency: this.concurrency, timeoutMs: this.timeoutMs } = validateRunnerNumbers(options));
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  /** Jobs this runner is working on now. */
+  get activeJobIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  async start(): Promise<void> {
+    const { redis, store } = this.options;
+    const subscriber = redis.duplicate(SUBSCRIBER_OPTIONS);
+    subscriber.on("error", () => {});
+    subscriber.on("message", (_channel: string, id: string) => {
+      this.active.get(id)?.abort(new AppError("CANCELLED", "Cancelled by user"));
+    });
+    await subscriber.subscribe(store.keys.cancellations());
+    this.subscriber = subscriber;
+    const requeued = await this.reconcile();
+    if (requeued.length) this.log(`re-enqueued ${requeued.length} pending export(s): ${requeued.join(", ")}`);
+
+    const worker = new Worker<ExportQueueData>(EXPORT_QUEUE_NAME, (job, token, signal) => this.process(job, token, signal), {
+      connection: this.options.connection,
+      prefix: this.options.bullPrefix ?? "bull",
+      concurrency: this.concurrency,
+      lockDuration: this.options.lockDurationMs ?? 30_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      // A job whose runner keeps dying is given up (FAILED) after this many takeovers.
+      maxStalledCount: 5,
+    });
+    worker.on("error", (error) => this.log(`queue error: ${error.message}`));
+    worker.on("failed", (job, error) => void this.onQueueFailure(job, error));
+    this.worker = worker;
+    await worker.waitUntilReady();
+  }
+
+  /**
+   * Hands running jobs back to the queue (their records go back to PENDING) and stops.
+   * Nothing is lost: this or another runner picks them up again.
+   */
+  async stop(): Promise<void> {
+    for (const controller of this.active.values()) controller.abort(new RunnerShutdown());
+    await this.worker?.close();
+    this.worker = null;
+    this.subscriber?.disconnect();
+    this.subscriber = null;
+  }
+
+  /**
+   * Re-enqueues records of ours (hashes) that are PENDING or PROCESSING but have no queue
+   * entry (lost queue, crash between create and enqueue). Web-app JSON records belong to
+   * its own runner and are left alone.
+   */
+  async reconcile(): Promise<string[]> {
+    const { redis, store, queue } = this.options;
+    const jobPrefix = store.keys.job("");
+    const requeued: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${jobPrefix}*`, "COUNT", "500", "TYPE", "hash");
+      cursor = next;
+      for (const key of keys) {
+        const id = key.slice(jobPrefix.length);
+        if (!isValidId(id)) continue;
+        const status = await redis.hget(key, "status");
+        if (status !== "PENDING" && status !== "PROCESSING") continue;
+        if (await queue.has(id)) continue;
+        if (status === "PROCESSING") {
+          await store.transition(id, "PENDING", { from: ["PROCESSING"], clear: ["runId"] }).catch(() => undefined);
+        }
+        await queue.enqueue(id);
+        requeued.push(id);
+      }
+    } while (cursor !== "0");
+    return requeued;
+  }
+
+  private async process(job: Job<ExportQueueData>, token: string | undefined, queueSignal: AbortSignal | undefined): Promise<void> {
+    const { store, redis } = this.options;
+    const id = job.data?.exportId;
+    if (!isValidId(id)) throw new UnrecoverableError(`queue job ${job.id} carries no valid export id`);
+    const runId = newJobId(12);
+    const attempt = job.attemptsMade + 1;
+
+    try {
+      await store.transition(id, "PROCESSING", { from: ["PENDING", "PROCESSING"], patch: { runId, attempts: attempt, progress: 0 } });
+    } catch (error) {
+      // Deleted, cancelled, finished or not ours: nothing to run.
+      if (error instanceof AppError && error.code !== "UNAVAILABLE") {
+        this.log(`export ${id}: not run (${error.message})`);
+        return;
+      }
+      throw error;
+    }
+    const stored = await store.get(id);
+    if (!stored) return;
+    const record = stored.job;
+
+    const controller = new AbortController();
+    this.active.set(id, controller);
+    const timer = setTimeout(
+      () => controller.abort(new AppError("TIMEOUT", `the export ran longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped`)),
+      this.timeoutMs,
+    );
+    const onQueueAbort = () => controller.abort(new AppError("CANCELLED", "Cancelled by user"));
+    queueSignal?.addEventListener("abort", onQueueAbort, { once: true });
+    const partialKey = store.keys.partialResult(id, runId);
+    let lastProgressWrite = 0;
+    const progressInterval = this.options.progressIntervalMs ?? 500;
+
+    try {
+      await redis.del(partialKey);
+      const outcome = await exportVisits(
+        this.options.deps,
+        { type: record.type, teamId: record.teamId, resourceId: record.resourceId, ...(record.groupId ? { groupId: record.groupId } : {}) },
+        async (chunk) => {
+          await redis.multi().append(partialKey, chunk).expire(partialKey, 24 * 3600).exec();
+        },
+        {
+          csv: this.options.csv,
+          signal: controller.signal,
+          window: this.options.window ?? 20,
+          onStart: async ({ resourceName, total }) => {
+            await store.transition(id, "PROCESSING", { runId, patch: { resourceName, total, progress: 0 } });
+          },
+          onProgress: (done, total) => {
+            const now = Date.now();
+            if (now - lastProgressWrite < progressInterval) return;
+            lastProgressWrite = now;
+            // The write doubles as the between-batches check: it fails once the job was
+            // cancelled or taken over, and the export stops.
+            store.transition(id, "PROCESSING", { runId, patch: { progress: done, total } }).catch((error: unknown) => {
+              if (error instanceof AppError && error.code !== "UNAVAILABLE") controller.abort(new AppError("CANCELLED", "the job was cancelled or taken over"));
+            });
+          },
+        },
+      );
+      for (const warning of outcome.warnings) this.log(`export ${id}: ${warning}`);
+      await store.transition(id, "COMPLETED", {
+        runId,
+        patch: { completedAt: new Date().toISOString(), progress: outcome.total, total: outcome.total },
+        clear: ["error"],
+        resultFromKey: partialKey,
+      });
+      this.log(`export ${id}: completed, ${outcome.rows} rows`);
+    } catch (error) {
+      await redis.del(partialKey).catch(() => 0);
+      await this.onRunFailure(job, token, id, runId, attempt, controller.signal.aborted ? controller.signal.reason : error);
+    } finally {
+      clearTimeout(timer);
+      queueSignal?.removeEventListener("abort", onQueueAbort);
+      this.active.delete(id);
+    }
+  }
+
+  /** Decides what a failed run means for the record, then tells BullMQ. Always throws. */
+  private async onRunFailure(job: Job<ExportQueueData>, token: string | undefined, id: string, runId: string, attempt: number, reason: unknown): Promise<never> {
+    const { store } = this.options;
+    const ignoreConflict = (error: unknown) => {
+      if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
+    };
+    if (reason instanceof RunnerShutdown) {
+      await store.transition(id, "PENDING", { runId, clear: ["runId"], patch: { progress: 0 } }).catch(ignoreConflict);
+      await job.moveToWait(token);
+      this.log(`export ${id}: handed back to the queue`);
+      throw new WaitingError();
+    }
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (reason instanceof AppError && reason.code === "CANCELLED") {
+      this.log(`export ${id}: cancelled`);
+      throw new UnrecoverableError(message);
+    }
+    const retryable = !(reason instanceof AppError && (NON_RETRYABLE_CODES.has(reason.code) || reason.code === "TIMEOUT"));
+    const attempts = job.opts.attempts ?? 1;
+    if (!retryable || attempt >= attempts) {
+      await store.transition(id, "FAILED", { runId, patch: { error: message, attempts: attempt } }).catch(ignoreConflict);
+      this.log(`export ${id}: failed after ${attempt} attempt(s): ${message}`);
+      throw new UnrecoverableError(message);
+    }
+    // A retry is coming: the record is not FAILED, it waits with the last error shown.
+    await store
+      .transition(id, "PENDING", { runId, clear: ["runId"], patch: { error: `attempt ${attempt} of ${attempts} failed, retrying: ${message}`, attempts: attempt } })
+      .catch(ignoreConflict);
+    this.log(`export ${id}: attempt ${attempt} failed, retrying: ${message}`);
+    throw reason instanceof Error ? reason : new Error(message);
+  }
+
+  /** BullMQ failed a job without our processor deciding (e.g. it stalled too often). */
+  private async onQueueFailure(job: Job<ExportQueueData> | undefined, error: Error): Promise<void> {
+    const id = job?.data?.exportId;
+    if (!isValidId(id) || !/stalled/i.test(error.message)) return;
+    await this.options.store
+      .transition(id, "FAILED", { from: ["PENDING", "PROCESSING"], patch: { error: `the export stopped responding: ${error.message}` } })
+      .catch(() => undefined);
+  }
+}

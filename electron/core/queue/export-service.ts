@@ -1,0 +1,113 @@
+import type { Redis } from "ioredis";
+import { AppError } from "../../../shared/errors";
+import { idSchema } from "../../../shared/ids";
+import {
+  createExportInputSchema,
+  type CreateExportInput,
+  type ExportJob,
+  type ExportJobSummary,
+  type JobFilter,
+  type JobListResult,
+} from "../../../shared/job";
+import type { JobStore } from "../jobs/job-store";
+import type { ExportQueue } from "./export-queue";
+
+/** Which teams a caller may see; `null` = every team (the desktop console's support staff). */
+export type TeamScope = readonly string[] | null;
+
+function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.map(String).join(".");
+  throw new AppError("BAD_INPUT", `invalid ${what}: ${where ? `${where}: ` : ""}${issue?.message ?? "bad value"}`);
+}
+
+/**
+ * The use cases behind both the IPC contract and the REST API: create, list, read, cancel,
+ * retry and delete exports. It validates every input; callers pass the user's team scope.
+ */
+export class ExportService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: ExportQueue,
+    private readonly redis: Redis,
+  ) {}
+
+  private visible<T extends ExportJobSummary>(job: T | null, scope: TeamScope, id: string): T {
+    // Another team's job is "not found", never "forbidden": its existence is not revealed.
+    if (!job || (scope !== null && !scope.includes(job.teamId))) throw new AppError("NOT_FOUND", `export ${id} not found`);
+    return job;
+  }
+
+  async create(input: unknown, userId: string, scope: TeamScope): Promise<ExportJob> {
+    const request: CreateExportInput = parse(createExportInputSchema, input, "export request");
+    const user = parse(idSchema, userId, "user id");
+    if (scope !== null && !scope.includes(request.teamId)) throw new AppError("NOT_FOUND", `team ${request.teamId} not found`);
+    const job = await this.store.create({ ...request, userId: user });
+    // If this enqueue fails, the record stays PENDING and the next runner start re-enqueues it.
+    await this.queue.enqueue(job.id);
+    return job;
+  }
+
+  async list(filter: JobFilter, page: { offset?: number; limit?: number }, scope: TeamScope): Promise<JobListResult> {
+    if (scope !== null && (!filter.teamId || !scope.includes(filter.teamId))) {
+      if (filter.teamId) throw new AppError("NOT_FOUND", `team ${filter.teamId} not found`);
+      throw new AppError("BAD_INPUT", "a team must be given");
+    }
+    return this.store.list(filter, page);
+  }
+
+  async get(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
+    const jobId = parse(idSchema, id, "export id");
+    return this.visible(await this.store.getSummary(jobId), scope, jobId);
+  }
+
+  /** The CSV of a COMPLETED export. */
+  async result(id: unknown, scope: TeamScope): Promise<{ job: ExportJobSummary; csv: string }> {
+    const jobId = parse(idSchema, id, "export id");
+    const stored = await this.store.get(jobId);
+    const { result, ...job } = this.visible(stored?.job ?? null, scope, jobId);
+    if (job.status !== "COMPLETED" || result === undefined) {
+      throw new AppError("CONFLICT", `export ${jobId} is ${job.status}, not COMPLETED: there is no CSV yet`);
+    }
+    return { job, csv: result };
+  }
+
+  /** Stops a PENDING or PROCESSING export: FAILED "Cancelled by user"; the run is aborted. */
+  async cancel(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
+    const job = await this.get(id, scope);
+    await this.store.transition(job.id, "FAILED", {
+      from: ["PENDING", "PROCESSING"],
+      patch: { error: "Cancelled by user", cancelRequested: true },
+    });
+    await this.redis.publish(this.store.keys.cancellations(), job.id);
+    await this.queue.remove(job.id);
+    return this.get(job.id, scope);
+  }
+
+  /** Runs a FAILED export again from the start. */
+  async retry(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
+    const job = await this.get(id, scope);
+    await this.store.transition(job.id, "PENDING", {
+      from: ["FAILED"],
+      patch: { attempts: 0, progress: 0 },
+      clear: ["error", "completedAt", "cancelRequested", "total", "runId", "result"],
+    });
+    await this.queue.remove(job.id);
+    await this.queue.enqueue(job.id);
+    return this.get(job.id, scope);
+  }
+
+  /** Deletes an export; a running one is cancelled first so its run stops. */
+  async delete(id: unknown, scope: TeamScope): Promise<void> {
+    const job = await this.get(id, scope);
+    if (job.status === "PENDING" || job.status === "PROCESSING") {
+      await this.cancel(job.id, scope).catch((error: unknown) => {
+        if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
+      });
+    }
+    await this.store.delete(job.id);
+    await this.queue.remove(job.id);
+  }
+}

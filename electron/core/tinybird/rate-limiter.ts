@@ -1,0 +1,153 @@
+import Bottleneck from "bottleneck";
+import type { Redis } from "ioredis";
+import { AppError } from "../../../shared/errors";
+import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
+import { sleep } from "../time/sleep";
+import { StartGate } from "./start-gate";
+
+export interface RateLimitOptions {
+  /** Requests in flight at once (default 5). */
+  maxConcurrent: number;
+  /** Minimum ms between two request starts (default 200). */
+  minTime: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { maxConcurrent: 5, minTime: 200 };
+
+export interface RateLimiterOptions extends Partial<RateLimitOptions> {
+  /**
+   * A Redis connection makes the limiter clustered: every process that uses the same
+   * `id` on the same Redis shares one limit.
+   */
+  redis?: Redis;
+  id?: string;
+  /** Told whenever the clustered limiter had to be rebuilt. */
+  onRecovered?: (reason: string) => void;
+  /**
+   * How long one request may hold a slot (default 60 s). In a clustered limiter this is also
+   * how long the slots of a process that died mid-request stay taken: bottleneck frees a
+   * running job's slot only when it completes or expires. Keep it above the request timeout.
+   */
+  expirationMs?: number;
+}
+
+export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_RATE_LIMIT.maxConcurrent;
+  const minTime = options.minTime ?? DEFAULT_RATE_LIMIT.minTime;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 1000) {
+    throw new AppError("BAD_INPUT", `maxConcurrent must be a whole number from 1 to 1000, got ${maxConcurrent}`);
+  }
+  if (!Number.isInteger(minTime) || minTime < 0 || minTime > 60_000) {
+    throw new AppError("BAD_INPUT", `minTime must be a whole number of ms from 0 to 60000, got ${minTime}`);
+  }
+  return { maxConcurrent, minTime };
+}
+
+/**
+ * bottleneck 2.19.5 recovers from lost keys by matching the exact error texts
+ * "SETTINGS_KEY_NOT_FOUND" / "UNKNOWN_CLIENT". Redis 7 prefixes script errors with "ERR ",
+ * so after a Redis restart or flush it rejects every job forever. We detect those texts
+ * ourselves and rebuild the limiter, whose init script recreates the shared settings.
+ */
+const LOST_STATE = /(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)/;
+const REQUEUE = "vec-limiter: requeue on the rebuilt limiter";
+
+/** Every Tinybird request goes through one of these. */
+export class RateLimiter {
+  readonly limits: RateLimitOptions;
+  private limiter: Bottleneck;
+  private readonly gate: StartGate;
+  private rebuilding: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: RateLimiterOptions = {}) {
+    this.limits = validateRateLimit(options);
+    this.limiter = this.build();
+    const { redis, id = "tinybird" } = options;
+    this.gate = new StartGate(this.limits.minTime, redis ? { redis, key: `vec-limiter:${id}:next-release` } : undefined);
+  }
+
+  get clustered(): boolean {
+    return this.options.redis !== undefined;
+  }
+
+  private build(): Bottleneck {
+    const { redis, id = "tinybird" } = this.options;
+    const limiter = new Bottleneck({
+      ...this.limits,
+      ...(redis
+        ? {
+            id: `vec-limiter:${id}`,
+            datastore: "ioredis",
+            clearDatastore: false,
+            // Its own connection: disconnecting the limiter closes it.
+            connection: new Bottleneck.IORedisConnection({ client: redis.duplicate(SUBSCRIBER_OPTIONS) }),
+            // A crashed process's reservations are released after this long.
+            clientTimeout: 30_000,
+            timeout: undefined,
+          }
+        : {}),
+    });
+    // Errors of scheduled jobs reach callers through schedule(). Errors of bottleneck's own
+    // background calls (heartbeat, free) come here: lost keys show up here first when every
+    // request is waiting for capacity and none is registering.
+    limiter.on("error", (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.clustered && LOST_STATE.test(message)) void this.rebuild(limiter, message);
+    });
+    return limiter;
+  }
+
+  /**
+   * Runs `task` under the limit; it receives the time (wall clock, ms) it was released.
+   * `holdUntil` (epoch ms) is checked just before the release: a pause the server asked
+   * for delays the release itself, so held requests still leave minTime apart.
+   */
+  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal, holdUntil?: () => number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
+      const limiter = this.limiter;
+      try {
+        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => {
+          for (let hold = (holdUntil?.() ?? 0) - Date.now(); hold > 0; hold = (holdUntil?.() ?? 0) - Date.now()) await sleep(hold, signal);
+          return task(await this.gate.pass(signal));
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // Dropped from a limiter that was rebuilt while the request waited: queue it again.
+        if (message === REQUEUE) continue;
+        if (!this.clustered || !LOST_STATE.test(message) || attempt >= 3) throw error;
+        await this.rebuild(limiter, message);
+      }
+    }
+  }
+
+  private rebuild(broken: Bottleneck, reason: string): Promise<void> {
+    if (this.limiter !== broken) return this.rebuilding ?? Promise.resolve();
+    this.limiter = this.build();
+    this.rebuilding = (async () => {
+      // Requests still waiting in the broken limiter are handed to the new one.
+      await settle(broken.stop({ dropWaitingJobs: true, dropErrorMessage: REQUEUE }));
+      await settle(broken.disconnect(false));
+      await this.limiter.ready();
+      this.options.onRecovered?.(reason);
+    })().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await settle(this.limiter.disconnect(false));
+  }
+}
+
+/** bottleneck's disconnect() returns a promise or nothing, and may reject: either way, done. */
+async function settle(result: unknown): Promise<void> {
+  try {
+    await result;
+  } catch {
+    // a connection that is already gone is disconnected enough
+  }
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { startConsoleCore } from "../../core/console-core";
+import { startDemoStack } from "./demo-stack";
+import { freePort } from "../redis-process";
+import { ApiAuth } from "../../headless/server/api-auth";
+import { startHttpServer } from "../../headless/server/http-server";
+import { fail, logLine, stopOnSignal } from "../../headless/cli/process-lifecycle";
+
+/**
+ * `npm run demo`: the whole console on the embedded default (private Redis, embedded
+ * Postgres, Tinybird emulator), served to the browser. Ctrl-C stops everything it started.
+ */
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.DEMO_DATA_DIR ?? ".demo-data");
+  logLine(`starting the demo stack (data in ${dataDir})…`);
+  const scale = Number(process.env.DEMO_SCALE ?? 1);
+  if (!(scale > 0 && scale <= 100)) fail(`DEMO_SCALE must be a number above 0 and at most 100, got ${process.env.DEMO_SCALE}`);
+  const stack = await startDemoStack({ dataDir, scale, log: logLine });
+  process.on("exit", () => stack.redis.killNow());
+  const core = await startConsoleCore(stack.settings, { runner: true, sql: stack.sql, demo: true, log: logLine });
+  const token = process.env.DEMO_TOKEN ?? `demo-${randomBytes(16).toString("hex")}`;
+  const wanted = Number(process.env.PORT ?? 8787);
+  const port = (await portIsFree(wanted)) ? wanted : await freePort();
+  const staticRoot = resolve("out/renderer");
+  const server = await startHttpServer({
+    service: core.service,
+    auth: new ApiAuth({ [token]: { userId: "demo-user", teams: stack.summary.teamIds } }),
+    status: () => core.status(),
+    onChange: (listener) => core.onChange(listener),
+    port,
+    staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
+  });
+  const { teamId, documentId, dataroomId, groupId } = stack.summary;
+  process.stdout.write(
+    [
+      "",
+      "Visits Export Console — demo is running",
+      `  console:  ${server.url}/#token=${token}${existsSync(staticRoot) ? "" : "   (run `npm run build` first to get the console UI)"}`,
+      `  API:      ${server.url}/api   (Authorization: Bearer ${token})`,
+      `  teams:    ${stack.summary.teamIds.join(", ")}`,
+      `  try:      document ${documentId}, dataroom ${dataroomId}, group ${groupId} of team ${teamId}`,
+      `  e.g.      curl -X POST -H 'Authorization: Bearer ${token}' ${server.url}/api/teams/${teamId}/documents/${documentId}/export-visits`,
+      "  Ctrl-C stops Redis, the database, the emulator and the server.",
+      "",
+    ].join("\n"),
+  );
+  stopOnSignal(async () => {
+    await server.close();
+    await core.stop();
+    await stack.stop();
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.once("error", () => resolveFree(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree(true)));
+  });
+}
+
+main().catch((error: unknown) => fail(error));

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { settingsSchema, type Settings } from "../../../shared/settings";
+import { freePort, RedisProcess } from "../redis-process";
+import { TinybirdEmulator } from "../tinybird-emulator/tinybird-emulator";
+import { startEmbeddedPostgres } from "../embedded-postgres";
+import type { SqlClient } from "../../core/views/sql-client";
+import { generateDemoDataset, seedDemoDatabase, type DemoSummary } from "./demo-dataset";
+
+export interface DemoStackOptions {
+  /** Where Redis's append-only file and the embedded database live. */
+  dataDir: string;
+  /** Demo data size (1 = about 3000 views). */
+  scale?: number;
+  log?: (line: string) => void;
+}
+
+export interface DemoStack {
+  settings: Settings;
+  sql: SqlClient;
+  summary: DemoSummary;
+  emulator: TinybirdEmulator;
+  redis: RedisProcess;
+  stop(): Promise<void>;
+  /** Kills the private redis-server synchronously (for process 'exit'). */
+  killNow(): void;
+}
+
+/** Placeholder URL: the demo's views come from the embedded engine, not from a server. */
+export const DEMO_DATABASE_URL = "postgres://embedded-demo/papermark";
+
+/**
+ * The embedded default: a private redis-server (append-only file on, so jobs survive a
+ * restart), an embedded Postgres with seeded Papermark-shaped data, and a Tinybird emulator
+ * with matching page-view events and a realistic rate limit. No credentials needed.
+ */
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const log = options.log ?? (() => {});
+  const redis = new RedisProcess({ port: await freePort(), dir: join(options.dataDir, "redis"), appendonly: "everysec" });
+  await redis.start();
+  log(`private redis-server on 127.0.0.1:${redis.options.port} (data in ${join(options.dataDir, "redis")})`);
+  const stopped: (() => Promise<void>)[] = [() => redis.stop("SIGTERM")];
+  const stopAll = async () => {
+    for (const stop of stopped.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    // The data set is deterministic: the emulator's events always match the seeded views.
+    const dataset = generateDemoDataset({ seed: 1, scale: options.scale ?? 1 });
+    const db = await startEmbeddedPostgres(join(options.dataDir, "postgres"));
+    stopped.push(() => db.sql.close());
+    const [seeded] = await db.sql.query<{ count: string | number }>(`SELECT count(*) AS "count" FROM "Team"`, []);
+    if (Number(seeded?.count ?? 0) === 0) {
+      log(`seeding the embedded database with ${dataset.summary.counts.views} views…`);
+      await seedDemoDatabase(db, dataset);
+      // Fresh tables have no statistics: without them the keyset pages plan badly.
+      await db.exec("ANALYZE");
+    }
+    const token = `demo_${randomBytes(12).toString("hex")}`;
+    const emulator = new TinybirdEmulator({ token, data: dataset.emulator, latencyMs: [30, 80], limits: { qps: 10, maxConcurrent: 10 } });
+    await emulator.start();
+    stopped.push(() => emulator.stop());
+    // Batch mode: the same CSV as per-view with far fewer Tinybird calls, so demo exports finish quickly.
+    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: DEMO_DATABASE_URL, tinybirdHost: emulator.url, tinybirdToken: token, mode: "batch" });
+    return { settings, sql: db.sql, summary: dataset.summary, emulator, redis, stop: stopAll, killNow: () => redis.killNow() };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,191 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { idSchema } from "../../../shared/ids";
+import { JOB_TYPES } from "../../../shared/job";
+import type { CsvOptions } from "../../core/csv/csv-writer";
+import type { ExportRequest } from "../../core/export/export-visits";
+import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-analytics";
+
+/*
+ * Command-line arguments of `npm run export`, parsed and validated without any I/O: the
+ * environment comes in as a plain object, so every rule is testable in-process.
+ */
+
+export const DEFAULT_TINYBIRD_HOST = "https://api.tinybird.co";
+
+export const EXPORT_USAGE = `Usage: npm run export -- --type document|dataroom|dataroom-group --team <teamId> --resource <id>
+                         [--group <id>] --out <file.csv> [options]
+
+Exports the visits of a Papermark document, dataroom or dataroom group to a CSV file.
+The file appears at --out only when the export is complete.
+
+  --type             document, dataroom or dataroom-group
+  --team             the team that owns the resource
+  --resource         the document or dataroom id
+  --group            the viewer group id (required for, and only for, dataroom-group)
+  --out              where to write the CSV
+  --mode             per-view (Papermark's way, default) or batch (fewer Tinybird calls, same CSV)
+  --max-concurrent   Tinybird requests in flight at once (default 5)
+  --min-time         minimum ms between two Tinybird requests (default 200)
+  --database-url     Papermark's PostgreSQL (default: $DATABASE_URL)
+  --tinybird-host    Tinybird API host (default: $TINYBIRD_HOST, else ${DEFAULT_TINYBIRD_HOST})
+  --tinybird-token   Tinybird read token (default: $TINYBIRD_TOKEN)
+  --redis-url        share the rate limit with other runners through Redis (default: $REDIS_URL)
+  --no-neutralise    keep cells that start with = + - @ as they are (no CSV-injection guard)
+  --bom              start the file with a UTF-8 byte order mark (for Excel)
+  --help             show this help
+
+Exit codes: 0 the CSV is complete, 1 the export failed, 2 bad arguments, 130 interrupted.`;
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  type: { type: "string" },
+  team: { type: "string" },
+  resource: { type: "string" },
+  group: { type: "string" },
+  out: { type: "string" },
+  mode: { type: "string" },
+  "max-concurrent": { type: "string" },
+  "min-time": { type: "string" },
+  "database-url": { type: "string" },
+  "tinybird-host": { type: "string" },
+  "tinybird-token": { type: "string" },
+  "redis-url": { type: "string" },
+  "no-neutralise": { type: "boolean" },
+  bom: { type: "boolean" },
+} as const;
+
+export interface ExportSettings {
+  request: ExportRequest;
+  outFile: string;
+  mode: EnrichmentMode;
+  /** Unset values take the rate limiter's defaults. */
+  rateLimit: { maxConcurrent?: number; minTime?: number };
+  databaseUrl: string;
+  tinybird: { host: string; token: string };
+  redisUrl?: string;
+  csv: CsvOptions;
+}
+
+export type ParsedExportArgs =
+  | { kind: "help" }
+  | { kind: "run"; settings: ExportSettings }
+  /** The command line itself is wrong (exit 2). */
+  | { kind: "usage-error"; message: string }
+  /** The command line is fine but configuration is missing or invalid (exit 1). */
+  | { kind: "config-error"; message: string };
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+const urlWithScheme = (schemes: readonly string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL like ${example}` },
+  );
+
+const databaseUrl = urlWithScheme(["postgres:", "postgresql:"], "postgres://user:password@host:5432/db");
+const tinybirdHost = urlWithScheme(["http:", "https:"], DEFAULT_TINYBIRD_HOST);
+const redisUrl = urlWithScheme(["redis:", "rediss:"], "redis://host:6379");
+const tinybirdToken = z.string().regex(/^\S+$/, { error: "must not contain white space" });
+
+const flagsSchema = z
+  .object({
+    type: z.enum(JOB_TYPES, { error: "must be document, dataroom or dataroom-group" }),
+    team: idSchema,
+    resource: idSchema,
+    group: idSchema.optional(),
+    out: z.string().min(1, { error: "must not be empty" }),
+    mode: z.enum(ENRICHMENT_MODES, { error: "must be per-view or batch" }).default("per-view"),
+    "max-concurrent": wholeNumber(1, 1000).optional(),
+    "min-time": wholeNumber(0, 60_000).optional(),
+    "database-url": databaseUrl.optional(),
+    "tinybird-host": tinybirdHost.optional(),
+    "tinybird-token": tinybirdToken.optional(),
+    "redis-url": redisUrl.optional(),
+    "no-neutralise": z.boolean().default(false),
+    bom: z.boolean().default(false),
+  })
+  .superRefine((flags, ctx) => {
+    if (flags.type === "dataroom-group" && flags.group === undefined) {
+      ctx.addIssue({ code: "custom", path: ["group"], message: "is required for a dataroom-group export" });
+    }
+    if (flags.type !== "dataroom-group" && flags.group !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["group"], message: "is only allowed for a dataroom-group export" });
+    }
+  });
+
+const REQUIRED_FLAGS = ["type", "team", "resource", "out"] as const;
+
+export function parseExportArgs(argv: readonly string[], env: Environment): ParsedExportArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    return { kind: "usage-error", message: describeParseError(error) };
+  }
+  if (values.help) return { kind: "help" };
+  for (const flag of REQUIRED_FLAGS) if (values[flag] === undefined) return { kind: "usage-error", message: `missing --${flag}` };
+
+  const parsed = flagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { kind: "usage-error", message: `--${String(issue.path[0])} ${issue.message}` };
+  }
+  const flags = parsed.data;
+
+  const fromEnv = (name: string, schema: z.ZodType<string>): { value?: string; error?: string } => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return {};
+    const checked = schema.safeParse(raw.trim());
+    return checked.success ? { value: checked.data } : { error: `${name} ${checked.error.issues[0]!.message}` };
+  };
+  const envDatabase = flags["database-url"] ? {} : fromEnv("DATABASE_URL", databaseUrl);
+  const envHost = flags["tinybird-host"] ? {} : fromEnv("TINYBIRD_HOST", tinybirdHost);
+  const envToken = flags["tinybird-token"] ? {} : fromEnv("TINYBIRD_TOKEN", tinybirdToken);
+  const envRedis = flags["redis-url"] ? {} : fromEnv("REDIS_URL", redisUrl);
+  const envError = [envDatabase, envHost, envToken, envRedis].find((entry) => entry.error)?.error;
+  if (envError) return { kind: "config-error", message: envError };
+
+  const database = flags["database-url"] ?? envDatabase.value;
+  if (!database) return { kind: "config-error", message: "no database: set DATABASE_URL or pass --database-url" };
+  const token = flags["tinybird-token"] ?? envToken.value;
+  if (!token) return { kind: "config-error", message: "no Tinybird token: set TINYBIRD_TOKEN or pass --tinybird-token" };
+  const redis = flags["redis-url"] ?? envRedis.value;
+
+  return {
+    kind: "run",
+    settings: {
+      request: { type: flags.type, teamId: flags.team, resourceId: flags.resource, ...(flags.group ? { groupId: flags.group } : {}) },
+      outFile: flags.out,
+      mode: flags.mode,
+      rateLimit: {
+        ...(flags["max-concurrent"] !== undefined ? { maxConcurrent: flags["max-concurrent"] } : {}),
+        ...(flags["min-time"] !== undefined ? { minTime: flags["min-time"] } : {}),
+      },
+      databaseUrl: database,
+      tinybird: { host: flags["tinybird-host"] ?? envHost.value ?? DEFAULT_TINYBIRD_HOST, token },
+      ...(redis ? { redisUrl: redis } : {}),
+      csv: { neutraliseFormulas: !flags["no-neutralise"], bom: flags.bom },
+    },
+  };
+}
+
+/** node:util's messages, cut to their first sentence ("Unknown option '--x'"). */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split(/\.\s/)[0]!.replace(/\.$/, "");
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}

@@ -1,0 +1,230 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import type { ConnectionStatus } from "../../../shared/connection-status";
+import { exportFileName } from "../../../shared/csv-columns";
+import { AppError, toWireError, type ErrorCode } from "../../../shared/errors";
+import { idSchema } from "../../../shared/ids";
+import { jobStatusSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
+import type { ExportService } from "../../core/queue/export-service";
+import type { ApiAuth, Caller } from "./api-auth";
+
+export interface RestApiDeps {
+  service: ExportService;
+  auth: ApiAuth;
+  status: () => Promise<ConnectionStatus>;
+  onChange: (listener: (change: JobChange) => void) => () => void;
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  FOREIGN_RECORD: 409,
+  NO_VIEWS: 422,
+  MALFORMED_RECORD: 500,
+  UNAVAILABLE: 503,
+  TINYBIRD_AUTH: 502,
+  RETRIES_EXHAUSTED: 502,
+  TIMEOUT: 504,
+  CANCELLED: 409,
+  INTERNAL: 500,
+};
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** The seed's create endpoints take no fields: an empty body or `{}`. */
+const emptyBodySchema = z.object({}).strict();
+
+const listQuerySchema = z
+  .object({
+    status: jobStatusSchema.optional(),
+    type: jobTypeSchema.optional(),
+    resourceId: idSchema.optional(),
+    search: z.string().max(200).optional(),
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const wire = toWireError(error);
+  const status = HTTP_STATUS[wire.code];
+  // Internal details stay in the server's log; callers get a stable message.
+  send(res, status, { error: status === 500 && wire.code === "INTERNAL" ? { code: "INTERNAL", message: "internal error" } : wire });
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new AppError("BAD_INPUT", `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_INPUT", "the request body is not valid JSON");
+  }
+}
+
+function param(value: string, what: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    throw new AppError("BAD_INPUT", `invalid ${what}`);
+  }
+  const parsed = idSchema.safeParse(decoded);
+  if (!parsed.success) throw new AppError("BAD_INPUT", `invalid ${what}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function teamOf(caller: Caller, teamId: string): readonly string[] {
+  // A team the caller does not belong to does not exist for it.
+  if (!caller.teams.includes(teamId)) throw new AppError("NOT_FOUND", `team ${teamId} not found`);
+  return caller.teams;
+}
+
+type Route = { method: string; pattern: RegExp; handle: (ctx: RouteContext, match: string[]) => Promise<void> };
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  caller: Caller;
+}
+
+/**
+ * The seed's REST API (plus cancel/retry, status and a change stream for the browser
+ * console), behind bearer tokens with team scoping: another team's job is a 404.
+ */
+export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
+  const { service } = deps;
+
+  const create = (type: JobType) => async (ctx: RouteContext, m: string[]) => {
+    const teamId = param(m[1]!, "team id");
+    const scope = teamOf(ctx.caller, teamId);
+    const body = emptyBodySchema.safeParse(await readJsonBody(ctx.req));
+    if (!body.success) throw new AppError("BAD_INPUT", `the request body must be empty or {}: ${body.error.issues[0]?.message}`);
+    const request = {
+      type,
+      teamId,
+      resourceId: param(m[2]!, type === "document" ? "document id" : "dataroom id"),
+      ...(type === "dataroom-group" ? { groupId: param(m[3]!, "group id") } : {}),
+    };
+    const job = await service.create(request, ctx.caller.userId, scope);
+    send(ctx.res, 202, { exportId: job.id, job });
+  };
+
+  const routes: Route[] = [
+    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/documents\/([^/]+)\/export-visits$/, handle: create("document") },
+    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/datarooms\/([^/]+)\/export-visits$/, handle: create("dataroom") },
+    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/datarooms\/([^/]+)\/groups\/([^/]+)\/export-visits$/, handle: create("dataroom-group") },
+    {
+      method: "GET",
+      pattern: /^\/api\/teams\/([^/]+)\/export-jobs$/,
+      handle: async (ctx, m) => {
+        const teamId = param(m[1]!, "team id");
+        const scope = teamOf(ctx.caller, teamId);
+        const query = listQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+        if (!query.success) throw new AppError("BAD_INPUT", `invalid query: ${query.error.issues[0]?.path.join(".")} ${query.error.issues[0]?.message}`);
+        const { offset, limit, ...filter } = query.data;
+        send(ctx.res, 200, await service.list({ ...filter, teamId }, { offset, limit }, scope));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)$/,
+      handle: async (ctx, m) => {
+        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
+        const id = param(m[2]!, "export id");
+        const download = ctx.url.searchParams.get("download");
+        if (download !== null && download !== "true") throw new AppError("BAD_INPUT", "download must be true when given");
+        if (download !== "true") {
+          send(ctx.res, 200, await service.get(id, scope));
+          return;
+        }
+        const { job, csv } = await service.result(id, scope);
+        const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()));
+        ctx.res.writeHead(200, {
+          "Content-Type": "text/csv; charset=utf-8",
+          "Content-Disposition": `attachment; filename="${name}"`,
+          "Content-Length": Buffer.byteLength(csv),
+          "Cache-Control": "no-store",
+        });
+        ctx.res.end(csv);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)$/,
+      handle: async (ctx, m) => {
+        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
+        await service.delete(param(m[2]!, "export id"), scope);
+        send(ctx.res, 200, { deleted: true });
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)\/(cancel|retry)$/,
+      handle: async (ctx, m) => {
+        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
+        const id = param(m[2]!, "export id");
+        send(ctx.res, 200, m[3] === "cancel" ? await service.cancel(id, scope) : await service.retry(id, scope));
+      },
+    },
+    { method: "GET", pattern: /^\/api\/me$/, handle: async (ctx) => send(ctx.res, 200, { userId: ctx.caller.userId, teams: ctx.caller.teams }) },
+    { method: "GET", pattern: /^\/api\/status$/, handle: async (ctx) => send(ctx.res, 200, await deps.status()) },
+    {
+      // Server-sent events of the caller's teams' job changes (read with fetch, so the token travels in a header).
+      method: "GET",
+      pattern: /^\/api\/events$/,
+      handle: async (ctx) => {
+        ctx.res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
+        ctx.res.write(": connected\n\n");
+        const unsubscribe = deps.onChange((change) => {
+          if (ctx.caller.teams.includes(change.teamId)) ctx.res.write(`data: ${JSON.stringify(change)}\n\n`);
+        });
+        const heartbeat = setInterval(() => ctx.res.write(": ping\n\n"), 15_000);
+        await new Promise<void>((resolve) => ctx.req.once("close", resolve));
+        clearInterval(heartbeat);
+        unsubscribe();
+      },
+    },
+  ];
+
+  return async (req, res, url) => {
+    try {
+      const caller = deps.auth.callerFor(req.headers.authorization);
+      if (!caller) {
+        res.setHeader("WWW-Authenticate", 'Bearer realm="export-console"');
+        throw new AppError("UNAUTHORIZED", "a valid bearer token is required");
+      }
+      const matching = routes.filter((route) => route.pattern.test(url.pathname));
+      if (matching.length === 0) throw new AppError("NOT_FOUND", `no such endpoint: ${url.pathname}`);
+      const route = matching.find((r) => r.method === req.method);
+      if (!route) {
+        res.setHeader("Allow", matching.map((r) => r.method).join(", "));
+        send(res, 405, { error: { code: "BAD_INPUT", message: `${req.method} is not allowed here` } });
+        return;
+      }
+      await route.handle({ req, res, url, caller }, route.pattern.exec(url.pathname)!);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, error);
+    }
+  };
+}
