@@ -10,6 +10,17 @@ export type JobType = z.infer<typeof jobTypeSchema>;
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
 const isoTimestamp = z.iso.datetime({ offset: true, error: "must be an ISO-8601 timestamp" });
+const isoDate = z.iso.date({ error: "must be an ISO date (YYYY-MM-DD)" });
+
+/** Enrichment modes an export can run in (`auto` picks one of these). All give the same CSV. */
+export const ENRICHMENT_MODES = ["per-view", "batch", "sql"] as const;
+export const enrichmentModeSchema = z.enum(ENRICHMENT_MODES);
+export type EnrichmentMode = z.infer<typeof enrichmentModeSchema>;
+
+/** CSV profiles: Papermark's exact bytes (default) or a spreadsheet-friendly variant. */
+export const CSV_PROFILES = ["papermark", "spreadsheet"] as const;
+export const csvProfileSchema = z.enum(CSV_PROFILES);
+export type CsvProfile = z.infer<typeof csvProfileSchema>;
 const count = z.number().int().nonnegative();
 
 /**
@@ -34,6 +45,23 @@ export const exportJobSchema = z.object({
   total: count.optional(),
   attempts: count.optional(),
   cancelRequested: z.boolean().optional(),
+  /** The date range asked for: views with viewedAt in [since, until] (UTC days, inclusive). */
+  since: isoDate.optional(),
+  until: isoDate.optional(),
+  /** The CSV profile asked for. */
+  profile: csvProfileSchema.optional(),
+  /** When the current (or last) run started. */
+  startedAt: isoTimestamp.optional(),
+  /** The Tinybird enrichment mode that ran, and why it was chosen. */
+  mode: enrichmentModeSchema.optional(),
+  modeReason: z.string().max(500).optional(),
+  /** Tinybird requests this job spent (all attempts). */
+  tinybirdCalls: count.optional(),
+  /** CSV rows written (views are counted by progress/total) and the file's size in bytes. */
+  rows: count.optional(),
+  bytes: count.optional(),
+  /** What the exporter wants the user to know (e.g. document views left out). */
+  warnings: z.array(z.string().max(1000)).max(50).optional(),
 });
 export type ExportJob = z.infer<typeof exportJobSchema>;
 

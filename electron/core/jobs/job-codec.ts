@@ -19,10 +19,22 @@ export const SUMMARY_FIELDS = [
   "total",
   "attempts",
   "cancelRequested",
+  "since",
+  "until",
+  "profile",
+  "startedAt",
+  "mode",
+  "modeReason",
+  "tinybirdCalls",
+  "rows",
+  "bytes",
+  "warnings",
 ] as const;
 
-const NUMERIC_FIELDS = new Set(["progress", "total", "attempts"]);
+const NUMERIC_FIELDS = new Set(["progress", "total", "attempts", "tinybirdCalls", "rows", "bytes"]);
 const BOOLEAN_FIELDS = new Set(["cancelRequested"]);
+/** Fields kept as JSON text in a hash (arrays). */
+const JSON_FIELDS = new Set(["warnings"]);
 
 /** Internal bookkeeping fields of ours that are not part of the ExportJob contract. */
 export const INTERNAL_FIELDS = ["runId"] as const;
@@ -32,7 +44,7 @@ export function encodeFields(fields: Partial<ExportJob>): Record<string, string>
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    out[name] = typeof value === "string" ? value : String(value);
+    out[name] = typeof value === "string" ? value : JSON_FIELDS.has(name) ? JSON.stringify(value) : String(value);
   }
   return out;
 }
@@ -46,9 +58,19 @@ function fromHashStrings(raw: RawFields): Record<string, unknown> {
     if (value === null || value === undefined) continue;
     if (NUMERIC_FIELDS.has(name)) candidate[name] = /^\d+$/.test(value) ? Number(value) : value;
     else if (BOOLEAN_FIELDS.has(name)) candidate[name] = value === "true" ? true : value === "false" ? false : value;
+    else if (JSON_FIELDS.has(name)) candidate[name] = parseJsonOr(value);
     else candidate[name] = value;
   }
   return candidate;
+}
+
+/** The parsed value, or the text itself (validation then reports it). */
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** JSON record written by the web app -> candidate object (nulls mean absent). */

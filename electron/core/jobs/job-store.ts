@@ -41,10 +41,16 @@ export interface NewJob {
 
 /** Fields a transition may set besides status/updatedAt. */
 export type JobPatch = Partial<
-  Pick<ExportJob, "result" | "error" | "completedAt" | "progress" | "total" | "attempts" | "cancelRequested" | "resourceName">
+  Pick<
+    ExportJob,
+    | "result" | "error" | "completedAt" | "progress" | "total" | "attempts" | "cancelRequested" | "resourceName"
+    | "startedAt" | "mode" | "modeReason" | "tinybirdCalls" | "rows" | "bytes" | "warnings"
+  >
 > & { runId?: string };
 
-export type ClearableField = "result" | "error" | "completedAt" | "progress" | "total" | "cancelRequested" | "runId";
+export type ClearableField =
+  | "result" | "error" | "completedAt" | "progress" | "total" | "cancelRequested" | "runId"
+  | "startedAt" | "mode" | "modeReason" | "rows" | "bytes" | "warnings";
 
 export interface TransitionOptions {
   patch?: JobPatch;
