@@ -91,7 +91,7 @@ describe("parseExportArgs", () => {
     [["--type", "document", "--team", "t1", "--out", "x.csv"], /^missing --resource$/],
     [["--team", "t1", "--resource", "d1", "--out", "x.csv"], /^missing --type$/],
     [[...DOCUMENT.slice(0, 6), "--out"], /--out/],
-    [[...DOCUMENT, "--type", "folder"], /^--type must be document, dataroom or dataroom-group$/],
+    [["--type", "folder", ...DOCUMENT.slice(2)], /^--type must be document, dataroom or dataroom-group$/],
     [["--type", "document", "--team", "t:1", "--resource", "d1", "--out", "x.csv"], /^--team must be 1-64 characters/],
     [["--type", "document", "--team", "t1", "--resource", "../d1", "--out", "x.csv"], /^--resource must be 1-64/],
     [[...DOCUMENT, "--group", "g1"], /^--group is only allowed for a dataroom-group export$/],
@@ -99,13 +99,13 @@ describe("parseExportArgs", () => {
     [[...DOCUMENT, "--mode", "fast"], /^--mode must be per-view or batch$/],
     [[...DOCUMENT, "--max-concurrent", "0"], /^--max-concurrent must be at least 1$/],
     [[...DOCUMENT, "--max-concurrent", "2.5"], /^--max-concurrent must be a whole number$/],
-    [[...DOCUMENT, "--min-time", "-1"], /--min-time/],
+    [[...DOCUMENT, "--min-time", "-1"], /^--min-time must be at least 0$/],
     [[...DOCUMENT, "--min-time", "60001"], /^--min-time must be at most 60000$/],
     [[...DOCUMENT, "--database-url", "mysql://db/x"], /^--database-url must be a URL like postgres:\/\//],
     [[...DOCUMENT, "--tinybird-host", "api.tinybird.co"], /^--tinybird-host must be a URL like https:\/\//],
     [[...DOCUMENT, "--tinybird-token", "two words"], /^--tinybird-token must not contain white space$/],
     [[...DOCUMENT, "--redis-url", "http://redis"], /^--redis-url must be a URL like redis:\/\//],
-    [[...DOCUMENT, "--out", ""], /^--out must not be empty$/],
+    [[...DOCUMENT.slice(0, 6), "--out", ""], /^--out must not be empty$/],
   ])("refuses %j", (argv, message) => {
     expect(errorOf(parseExportArgs(argv, ENV), "usage-error")).toMatch(message);
   });

@@ -35,7 +35,9 @@ The file appears at --out only when the export is complete.
   --bom              start the file with a UTF-8 byte order mark (for Excel)
   --help             show this help
 
-Exit codes: 0 the CSV is complete, 1 the export failed, 2 bad arguments, 130 interrupted.`;
+Exit codes: 0 the CSV is complete, 1 the export failed, 2 bad arguments, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM). An existing --out must be a regular file; it is replaced only when
+the export is complete.`;
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -80,7 +82,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, { error: "must be a whole number" })
+    .regex(/^-?\d+$/, { error: "must be a whole number" })
     .transform(Number)
     .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
 
@@ -130,12 +132,17 @@ const flagsSchema = z
 const REQUIRED_FLAGS = ["type", "team", "resource", "out"] as const;
 
 export function parseExportArgs(argv: readonly string[], env: Environment): ParsedExportArgs {
+  const joined = joinOptionValues(argv);
+  if ("error" in joined) return { kind: "usage-error", message: joined.error };
   let values: Record<string, string | boolean | undefined>;
+  let tokens: ReturnType<typeof parseArgs>["tokens"];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({ args: joined.args, options: OPTIONS, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
     return { kind: "usage-error", message: describeParseError(error) };
   }
+  const repeated = findRepeatedOption(tokens ?? []);
+  if (repeated) return { kind: "usage-error", message: `--${repeated} is given more than once` };
   if (values.help) return { kind: "help" };
   for (const flag of REQUIRED_FLAGS) if (values[flag] === undefined) return { kind: "usage-error", message: `missing --${flag}` };
 
@@ -181,6 +188,39 @@ export function parseExportArgs(argv: readonly string[], env: Environment): Pars
       csv: { neutraliseFormulas: !flags["no-neutralise"], bom: flags.bom },
     },
   };
+}
+
+/**
+ * Binds each value option to the word after it as `--name=value`, so `--max-concurrent -1`
+ * reaches the range check (node:util calls a value starting with "-" ambiguous) while
+ * `--out --bom` still says the value is missing.
+ */
+function joinOptionValues(argv: readonly string[]): { args: string[] } | { error: string } {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : "";
+    if (!(name in OPTIONS) || OPTIONS[name as keyof typeof OPTIONS].type !== "string") {
+      args.push(arg);
+      continue;
+    }
+    const value = argv[index + 1];
+    if (value === undefined || (value.startsWith("-") && !/^-\d/.test(value))) return { error: `--${name} needs a value` };
+    args.push(`${arg}=${value}`);
+    index++;
+  }
+  return { args };
+}
+
+/** The last of two values would win silently (`--out a.csv --out b.csv`): refuse instead. */
+function findRepeatedOption(tokens: NonNullable<ReturnType<typeof parseArgs>["tokens"]>): string | undefined {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) return token.name;
+    seen.add(token.name);
+  }
+  return undefined;
 }
 
 /** node:util's messages, cut to their first sentence ("Unknown option '--x'"). */

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream, rmSync, type WriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
@@ -15,6 +16,7 @@ import { TinybirdClient } from "../../core/tinybird/tinybird-client";
 import { pgClient, type SqlClient } from "../../core/views/sql-client";
 import { ViewsSource } from "../../core/views/views-source";
 import { EXPORT_USAGE, parseExportArgs, type Environment, type ExportSettings } from "./export-args";
+import { abortOnSignals } from "./process-lifecycle";
 
 /*
  * `npm run export -- ...`: one export, headless, straight to a CSV file. The file appears
@@ -66,6 +68,7 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
   let limiter: RateLimiter | null = null;
   let stream: WriteStream | null = null;
   try {
+    await refuseNonRegularTarget(outFile);
     stream = await openTempFile(tempFile, outFile);
     redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : null;
     sql = pgClient(settings.databaseUrl);
@@ -91,6 +94,7 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
     progress.finish(outcome.total, outcome.total);
     stream.end();
     await finished(stream);
+    await refuseNonRegularTarget(outFile); // it may have changed while the export ran
     await rename(tempFile, outFile);
     for (const warning of outcome.warnings) output.stderr(`warning: ${oneLine(warning)}`);
     output.stderr(`done: ${outcome.rows} rows written to ${outFile} (${tinybird.stats.requests} Tinybird requests, ${tinybird.stats.retries} retries)`);
@@ -116,6 +120,33 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
     await sql?.close().catch(() => undefined);
     redis?.disconnect();
   }
+}
+
+/**
+ * The finished CSV is renamed over --out, which would replace a device, FIFO or socket
+ * (or the one a symlink points to the link itself) with a regular file, and fail on a
+ * directory only after the whole export. So a target that exists must be a regular file.
+ */
+async function refuseNonRegularTarget(outFile: string): Promise<void> {
+  let stats: Stats;
+  try {
+    stats = await stat(outFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new AppError("BAD_INPUT", `cannot write ${outFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!stats.isFile()) {
+    throw new AppError("BAD_INPUT", `${outFile} is ${describeFileKind(stats)}, not a regular file: choose a new file name or an existing regular file`);
+  }
+}
+
+function describeFileKind(stats: Stats): string {
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isFIFO()) return "a FIFO";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  return "a special file";
 }
 
 async function openTempFile(tempFile: string, outFile: string): Promise<WriteStream> {
@@ -183,19 +214,14 @@ function oneLine(text: string): string {
 }
 
 async function main(): Promise<void> {
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  process.on("SIGINT", () => {
-    interrupts += 1;
-    if (interrupts === 1) interrupt.abort();
-    else process.exit(EXIT.interrupted); // a second Ctrl-C does not wait for the clean-up
-  });
+  // SIGTERM (what `timeout` and service managers send) cleans up like Ctrl-C.
+  const interrupt = abortOnSignals();
   const code = await runExportCommand(process.argv.slice(2), process.env, {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
   }, interrupt.signal);
   // Explicit: a half-closed connection must not keep a finished command alive.
-  process.exit(code);
+  process.exit(code === EXIT.interrupted ? (interrupt.exitCode() ?? code) : code);
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -29,3 +29,24 @@ export function stopOnSignal(stop: () => Promise<void>): void {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 }
+
+/** What shells and `timeout` expect after a signal: 128 + its number. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/**
+ * For a command that cleans up before it exits (the export CLI): the first SIGINT or
+ * SIGTERM aborts `signal`, and `exitCode()` then says which code to exit with. A second
+ * signal exits at once, without waiting for the clean-up.
+ */
+export function abortOnSignals(): { signal: AbortSignal; exitCode(): number | undefined } {
+  const controller = new AbortController();
+  let received: HandledSignal | undefined;
+  const onSignal = (name: HandledSignal) => {
+    if (received) process.exit(SIGNAL_EXIT_CODES[name]);
+    received = name;
+    controller.abort();
+  };
+  for (const name of Object.keys(SIGNAL_EXIT_CODES) as HandledSignal[]) process.on(name, () => onSignal(name));
+  return { signal: controller.signal, exitCode: () => (received ? SIGNAL_EXIT_CODES[received] : undefined) };
+}
