@@ -1,4 +1,4 @@
-import { SseParser } from "./sse-parser";
+import { createParser } from "eventsource-parser";
 
 export interface ChangeStreamOptions {
   url: string;
@@ -41,12 +41,13 @@ export function openChangeStream(options: ChangeStreamOptions): () => void {
     }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
-    const parser = new SseParser();
+    // A fresh parser per connection: an event cut off by a lost connection is dropped.
+    const parser = createParser({ onEvent: (event) => options.onData(event.data) });
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
       delay = minDelay; // the server is answering: the next reconnect starts fast again
-      for (const data of parser.push(decoder.decode(value, { stream: true }))) options.onData(data);
+      parser.feed(decoder.decode(value, { stream: true }));
     }
   };
 

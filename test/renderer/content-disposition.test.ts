@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SseParser } from "../../renderer/src/api/sse-parser";
 import { fileNameFromContentDisposition } from "../../renderer/src/api/content-disposition";
-
-describe("SseParser", () => {
-  it("returns the data of complete events, across chunk boundaries, ignoring comments", () => {
-    const parser = new SseParser();
-    expect(parser.push(": connected\n\nda")).toEqual([]);
-    expect(parser.push('ta: {"a":1}\n')).toEqual([]);
-    expect(parser.push("\ndata: two\r\ndata: lines\r\n\r\n: ping\n\n")).toEqual(['{"a":1}', "two\nlines"]);
-    expect(parser.push("data:no-space\n\n")).toEqual(["no-space"]);
-  });
-});
 
 describe("fileNameFromContentDisposition", () => {
   it("reads quoted, bare and RFC 5987 file names", () => {
