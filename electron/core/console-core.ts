@@ -74,6 +74,7 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     id: `${options.prefix ?? ""}tinybird`,
     expirationMs: settings.tinybirdTimeoutMs + 5000,
     onRecovered: (reason) => log(`rate limiter rebuilt after: ${reason}`),
+    onHold: ({ until }) => log(`Tinybird asked for a pause: no runner sends a request until ${new Date(until).toISOString()}`),
   });
   const tinybird = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, requestTimeoutMs: settings.tinybirdTimeoutMs });
   const probe = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, retry: { maxRetries: 0 }, requestTimeoutMs: 5000 });

@@ -29,11 +29,12 @@ interface ClientOptions {
   requestTimeoutMs?: number;
   maxRetries?: number;
   onRecovered?: (reason: string) => void;
+  onHold?: (hold: { from: number; until: number }) => void;
 }
 
 function client(options: ClientOptions = {}) {
-  const { maxConcurrent = 5, minTime = 0, redis, id, onRecovered } = options;
-  const limiter = new RateLimiter({ maxConcurrent, minTime, redis, id, onRecovered });
+  const { maxConcurrent = 5, minTime = 0, redis, id, onRecovered, onHold } = options;
+  const limiter = new RateLimiter({ maxConcurrent, minTime, redis, id, onRecovered, onHold });
   limiters.push(limiter);
   return new TinybirdClient({
     host: emulator.url,
@@ -205,6 +206,30 @@ describe("rate limiter", () => {
       expect(emulator.log).toHaveLength(24);
       expect(emulator.maxInFlight()).toBeLessThanOrEqual(2);
       expect(emulator.minStartGap()).toBeGreaterThanOrEqual(30);
+    });
+
+    it("after a 429 with Retry-After, no runner sharing the limit releases a request until it expires", async () => {
+      emulator.latencyMs = [5, 10];
+      const id = testPrefix();
+      const holds: { from: number; until: number }[] = [];
+      const onHold = (hold: { from: number; until: number }) => holds.push(hold);
+      // Two runners on one limit; the first request (runner a's) is told to wait 1 s.
+      const a = client({ maxConcurrent: 2, minTime: 50, redis, id, onHold });
+      const b = client({ maxConcurrent: 2, minTime: 50, redis, id, onHold });
+      emulator.queueFaults([{ kind: "status", status: 429, retryAfterSeconds: 1 }]);
+      await Promise.all(Array.from({ length: 16 }, (_, i) => durations(i % 2 ? b : a)));
+      const limited = emulator.log.filter((entry) => entry.status === 429);
+      expect(limited).toHaveLength(1);
+      const { end, retryAfterMs } = limited[0]!;
+      // Seen from the emulator: nothing was released inside the window (100 ms of slack
+      // at its start for the answer to reach the client).
+      expect(emulator.log.filter((entry) => entry.releasedAt > end + 100 && entry.releasedAt < end + retryAfterMs!)).toEqual([]);
+      // Exactly: from the moment the hold was in force (in Redis) until it expired.
+      expect(holds).toHaveLength(1);
+      const [hold] = holds;
+      expect(hold!.until).toBeGreaterThanOrEqual(end + retryAfterMs!);
+      expect(emulator.log.filter((entry) => entry.releasedAt >= hold!.from && entry.releasedAt < hold!.until)).toEqual([]);
+      expect(emulator.log.filter((entry) => entry.status === 200)).toHaveLength(16);
     });
 
     it("recovers when its keys vanish (bottleneck + Redis 7 'ERR ' prefix) and keeps the limit", async () => {

@@ -2,7 +2,7 @@ import Bottleneck from "bottleneck";
 import type { Redis } from "ioredis";
 import { AppError } from "../../../shared/errors";
 import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
-import { sleep } from "../time/sleep";
+import { wallClockMs } from "../time/wall-clock";
 import { StartGate } from "./start-gate";
 
 export interface RateLimitOptions {
@@ -29,6 +29,8 @@ export interface RateLimiterOptions extends Partial<RateLimitOptions> {
    * running job's slot only when it completes or expires. Keep it above the request timeout.
    */
   expirationMs?: number;
+  /** Told when a server-requested pause is in force for every runner sharing the limit (wall clock ms). */
+  onHold?: (hold: { from: number; until: number }) => void;
 }
 
 export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
@@ -64,7 +66,10 @@ export class RateLimiter {
     this.limits = validateRateLimit(options);
     this.limiter = this.build();
     const { redis, id = "tinybird" } = options;
-    this.gate = new StartGate(this.limits.minTime, redis ? { redis, key: `vec-limiter:${id}:next-release` } : undefined);
+    this.gate = new StartGate(
+      () => this.limits.minTime,
+      redis ? { redis, keys: { nextRelease: `vec-limiter:${id}:next-release`, hold: `vec-limiter:${id}:hold` } } : undefined,
+    );
   }
 
   get clustered(): boolean {
@@ -99,19 +104,16 @@ export class RateLimiter {
   }
 
   /**
-   * Runs `task` under the limit; it receives the time (wall clock, ms) it was released.
-   * `holdUntil` (epoch ms) is checked just before the release: a pause the server asked
-   * for delays the release itself, so held requests still leave minTime apart.
+   * Runs `task` under the limit; it receives the time (wall clock, ms) it was released. The
+   * start gate checks spacing and any hold right before the release, so held requests still
+   * leave minTime apart and none leaves inside a hold.
    */
-  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal, holdUntil?: () => number): Promise<T> {
+  async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
       const limiter = this.limiter;
       try {
-        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => {
-          for (let hold = (holdUntil?.() ?? 0) - Date.now(); hold > 0; hold = (holdUntil?.() ?? 0) - Date.now()) await sleep(hold, signal);
-          return task(await this.gate.pass(signal));
-        });
+        return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => task(await this.gate.pass(signal)));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // Dropped from a limiter that was rebuilt while the request waited: queue it again.
@@ -120,6 +122,16 @@ export class RateLimiter {
         await this.rebuild(limiter, message);
       }
     }
+  }
+
+  /**
+   * A pause the server asked for (Retry-After): no request of any runner sharing this limit
+   * is released for `ms` from now. Resolves once the hold is in force everywhere.
+   */
+  async holdFor(ms: number): Promise<void> {
+    const until = wallClockMs() + ms;
+    await this.gate.hold(until);
+    this.options.onHold?.({ from: wallClockMs(), until });
   }
 
   private rebuild(broken: Bottleneck, reason: string): Promise<void> {

@@ -3,26 +3,37 @@ import { LuaScript } from "../redis/lua-script";
 import { sleep } from "../time/sleep";
 import { wallClockMs } from "../time/wall-clock";
 
+/** The gate's Redis keys when the limit is shared. */
+export interface SharedGateKeys {
+  /** The earliest next release (ms). */
+  nextRelease: string;
+  /** Until when a server-requested pause (Retry-After) holds every release (ms). */
+  hold: string;
+}
+
 /**
- * Bottleneck spaces job launches with Date.now() and setTimeout, which can fire a couple of
- * ms early, so two launches can be slightly closer than minTime. The gate makes the spacing
- * exact: a request is released only at a time at least minTime after the previous release
- * (checked in Redis when the limiter is shared), and that release time is what it reports.
+ * The last check before a request leaves. Bottleneck spaces job launches with Date.now() and
+ * setTimeout, which can fire a couple of ms early, and it knows nothing of a pause the server
+ * asked for. The gate releases a request only when it is at least minTime after the previous
+ * release and no hold is in force, checked in one Redis script when the limit is shared, and
+ * reports that release time. A request leaves right after passing the gate.
  */
 export class StartGate {
   private localNext = 0;
+  private localHold = 0;
 
   constructor(
-    private readonly minTime: number,
-    private readonly shared?: { redis: Redis; key: string },
+    private readonly minTime: () => number,
+    private readonly shared?: { redis: Redis; keys: SharedGateKeys },
   ) {}
 
   /** Waits until this request may start; returns the release time (wall clock, ms). */
   async pass(signal?: AbortSignal): Promise<number> {
     for (;;) {
       const now = wallClockMs();
-      if (now < this.localNext) {
-        await sleep(this.localNext - now, signal);
+      const localWait = Math.max(this.localNext, this.localHold) - now;
+      if (localWait > 0) {
+        await sleep(localWait, signal);
         continue;
       }
       if (this.shared) {
@@ -33,28 +44,50 @@ export class StartGate {
         }
       }
       // Kept locally too, so a flushed Redis cannot make this process release too early.
-      this.localNext = now + this.minTime;
+      this.localNext = now + this.minTime();
       return now;
     }
   }
 
+  /**
+   * Holds every release until `untilMs` (wall clock): this process's at once, every process
+   * sharing the limit once the returned promise resolves. A later hold never shortens one.
+   */
+  async hold(untilMs: number): Promise<void> {
+    this.localHold = Math.max(this.localHold, untilMs);
+    if (!this.shared) return;
+    const { redis, keys } = this.shared;
+    await holdScript.run(redis, [keys.hold], [untilMs.toFixed(3), Math.ceil(Math.max(0, untilMs - wallClockMs())) + 60_000]);
+  }
+
   /** 0 when released at `now`, else ms to wait before asking again. */
   private async tryShared(now: number): Promise<number> {
-    const { redis, key } = this.shared!;
-    const reply = await releaseScript.run(redis, [key], [now.toFixed(3), this.minTime]);
+    const { redis, keys } = this.shared!;
+    const minTime = this.minTime();
+    const reply = await releaseScript.run(redis, [keys.nextRelease, keys.hold], [now.toFixed(3), minTime]);
     return Number(reply);
   }
 }
 
 /**
- * KEYS: gate key (the earliest next release, ms). ARGV: caller's now (ms), minTime (ms).
- * Releases when now has reached it. Like bottleneck's own scripts, it trusts the callers'
+ * KEYS: next-release key, hold key. ARGV: caller's now (ms), minTime (ms).
+ * Releases when now has reached both. Like bottleneck's own scripts, it trusts the callers'
  * clocks (one machine, or NTP-synced hosts).
  */
 const releaseScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 local nextRelease = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nextRelease then return tostring(nextRelease - now) end
+local holdUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
+local blockedUntil = math.max(nextRelease, holdUntil)
+if now < blockedUntil then return tostring(blockedUntil - now) end
 redis.call('SET', KEYS[1], string.format('%.3f', now + tonumber(ARGV[2])), 'PX', tonumber(ARGV[2]) + 60000)
 return '0'
+`);
+
+/** KEYS: hold key. ARGV: hold until (ms), key lifetime (ms). Only ever extends the hold. */
+const holdScript = new LuaScript(`
+local untilMs = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > current then redis.call('SET', KEYS[1], string.format('%.3f', untilMs), 'PX', tonumber(ARGV[2])) end
+return 'OK'
 `);

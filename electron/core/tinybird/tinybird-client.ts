@@ -45,7 +45,7 @@ export function validateTinybirdConfig(host: unknown, token: unknown): { host: s
  * Tinybird's pipe API (`GET /v0/pipes/<pipe>.json`) behind the shared rate limiter. Retries
  * 429, 5xx, network errors, timeouts and malformed bodies, waiting what the server asks
  * (Retry-After / X-RateLimit-Reset) or else an exponential backoff with jitter. A wait the
- * server asked for pauses every request of this client, not just the one that was told.
+ * server asked for pauses every request under the same limit, not just the one that was told.
  */
 export class TinybirdClient {
   private readonly host: string;
@@ -53,7 +53,6 @@ export class TinybirdClient {
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly fetchImpl: typeof fetch;
-  private blockedUntil = 0;
   readonly stats: TinybirdStats = { requests: 0, retries: 0 };
 
   constructor(private readonly options: TinybirdClientOptions) {
@@ -71,7 +70,7 @@ export class TinybirdClient {
     for (let retry = 0; retry <= this.retry.maxRetries; retry++) {
       if (retry > 0) this.stats.retries += 1;
       try {
-        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal, () => this.blockedUntil);
+        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal);
         return rows.map((raw, index) => {
           const parsed = row.safeParse(raw);
           if (!parsed.success) throw new RetryableError(`${pipe}: row ${index} is malformed (${parsed.error.issues[0]?.message})`, null);
@@ -83,8 +82,9 @@ export class TinybirdClient {
         const delay = error instanceof RetryableError ? error.delayMs : null;
         lastError = error instanceof Error ? error.message : String(error);
         const wait = Math.min(this.retry.maxDelayMs, delay ?? backoffDelay(retry, this.retry));
-        // A wait the server asked for holds every request of this client, even after our last try.
-        if (delay !== null) this.blockedUntil = Math.max(this.blockedUntil, Date.now() + wait);
+        // A wait the server asked for holds every request under this limit (every runner
+        // sharing it), even after our last try.
+        if (delay !== null) await this.options.limiter.holdFor(wait);
         if (retry === this.retry.maxRetries) break;
         await sleep(wait, signal);
       }
