@@ -29,6 +29,7 @@ export default tseslint.config(
   //   electron/desktop/  <- main                 (the desktop console without the Electron shell)
   //   electron/dev/      <- main (demo injected), test  (demo, emulator, seeding: never imported by production code)
   //   electron/main/, electron/preload/          (the only places that import 'electron')
+  //   electron/tooling/                          (fetch the binary, packaging hooks: imports nothing of ours)
   //   renderer/          <- nothing in electron/ (talks through window.exportConsole or HTTP)
   {
     files: ["shared/**/*.ts"],
@@ -58,6 +59,12 @@ export default tseslint.config(
     files: ["electron/dev/**/*.ts"],
     rules: {
       "no-restricted-imports": restrict("Dev code runs under plain Node: no shell, no UI.", ["**/renderer/**", "**/main/**", "**/preload/**"], [{ name: "electron", message: "Only electron/main and electron/preload may import electron." }]),
+    },
+  },
+  {
+    files: ["electron/tooling/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict("Build and launch tooling runs under plain Node before the app: it imports nothing of ours.", ["**/core/**", "**/headless/**", "**/desktop/**", "**/dev/**", "**/main/**", "**/preload/**", "**/renderer/**", "**/shared/**"], [{ name: "electron", message: "Tooling runs without the Electron binary." }]),
     },
   },
   {

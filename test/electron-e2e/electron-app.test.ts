@@ -1,26 +1,24 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { findElectronBinary } from "../../electron/tooling/electron-binary";
 import { METHOD_NAMES } from "../../shared/contract-names";
 
 /**
  * The real desktop app through Playwright's Electron driver. It needs the Electron binary,
- * which an install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 (as in CI here, where it cannot be
- * downloaded) does not have: then this file reports itself as skipped, never as passed.
+ * which `npm install` does not fetch (package.json denies electron's install script; `npm
+ * start` fetches it on first use). Where it is missing — here it cannot be downloaded — this
+ * file reports itself as skipped, never as passed.
  */
-const electronDir = resolve("node_modules/electron");
-const binaryPath = (() => {
-  const pathFile = join(electronDir, "path.txt");
-  if (!existsSync(pathFile)) return null;
-  const binary = join(electronDir, "dist", readFileSync(pathFile, "utf8"));
-  return existsSync(binary) ? binary : null;
-})();
+const binaryPath = findElectronBinary(resolve("node_modules/electron"));
 
 if (!binaryPath) {
-  console.warn("electron-app.test.ts: SKIPPED — the Electron binary is not installed (node_modules/electron/dist). Run `npm install` without ELECTRON_SKIP_BINARY_DOWNLOAD to run it.");
+  console.warn(
+    "electron-app.test.ts: SKIPPED — the Electron binary is not installed (node_modules/electron/dist). Run `npm start` once (it downloads it) or `node node_modules/electron/install.js`, then run this file again.",
+  );
 }
 
 describe.skipIf(!binaryPath)("the Electron app (Playwright _electron)", () => {
