@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { EmulatorData, PageViewEvent, ViewUserAgent } from "./emulator-data";
+import type { ClickHouseProcess } from "../clickhouse-process";
+import type { EmulatorData } from "./emulator-data";
+import { ClickHouseQueryApi } from "./clickhouse-query-api";
+import { emulatorTables, type ClickRow, type PageViewRow } from "./emulator-tables";
 import { seededRandom } from "../seeded-random";
 import { wallClockMs } from "../../core/time/wall-clock";
 import { PIPES } from "../../core/tinybird/pipes";
@@ -30,9 +33,21 @@ export interface EmulatorOptions {
   faultMix?: { probability: number; faults: Fault[] };
   /** Deterministic randomness for latency and the fault mix. */
   seed?: number;
+  /**
+   * The engine of the Query API (`/v0/sql`). Without it `/v0/sql` answers 403, as Tinybird
+   * does for a token without SQL rights.
+   */
+  clickhouse?: ClickHouseProcess;
 }
 
+/** The Query API's path; also the `pipe` of its log entries. */
+export const QUERY_API_PATH = "/v0/sql";
+
+/** Largest SQL body the emulator reads (Tinybird's own limit is about this order). */
+const MAX_SQL_BYTES = 8 * 1024 * 1024;
+
 export interface RequestLogEntry {
+  /** The pipe's name, or QUERY_API_PATH for the Query API (params.q then holds the SQL). */
   pipe: string;
   params: Record<string, string>;
   /** Arrival at the emulator, ms since epoch (µs precision). */
@@ -45,12 +60,6 @@ export interface RequestLogEntry {
   retryAfterMs?: number;
 }
 
-interface ViewIndex {
-  events: PageViewEvent[];
-}
-
-
-
 /**
  * A local HTTP server that speaks Tinybird's pipe API for seeded page-view data, with
  * scriptable limits and faults, and a log of every request for the tests and benchmarks.
@@ -58,9 +67,14 @@ interface ViewIndex {
 export class TinybirdEmulator {
   readonly log: RequestLogEntry[] = [];
   private server: Server | null = null;
-  private readonly byView = new Map<string, ViewIndex>();
-  private readonly byDocument = new Map<string, PageViewEvent[]>();
-  private readonly userAgents = { v3: new Map<string, ViewUserAgent>(), v2: new Map<string, ViewUserAgent>() };
+  private readonly byView = new Map<string, PageViewRow[]>();
+  private readonly byDocument = new Map<string, PageViewRow[]>();
+  /** The first click event of each view: what `LIMIT 1` reads in the data source's order. */
+  private readonly firstClick = new Map<string, ClickRow>();
+  private readonly queryApi: ClickHouseQueryApi | null;
+  /** False: `/v0/sql` answers 403 as for a token without SQL rights, even with ClickHouse. */
+  queryApiAllowed = true;
+  private loaded: Promise<void>;
   private readonly queued: { fault: Fault; pipe?: string }[] = [];
   private readonly random: () => number;
   private readonly recentStarts: number[] = [];
@@ -77,24 +91,41 @@ export class TinybirdEmulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.faultMix = options.faultMix;
     this.random = seededRandom(options.seed ?? 42);
-    this.load(options.data);
+    this.queryApi = options.clickhouse ? new ClickHouseQueryApi(options.clickhouse) : null;
+    this.loaded = this.load(options.data);
   }
 
-  /** Replaces the data the pipes answer from. */
-  load(data: EmulatorData): void {
+  /** True when `/v0/sql` runs on ClickHouse. */
+  get hasQueryApi(): boolean {
+    return this.queryApi !== null;
+  }
+
+  /**
+   * Replaces the data the pipes and the Query API answer from (the pipes at once; the
+   * promise settles when ClickHouse holds the same rows).
+   */
+  load(data: EmulatorData): Promise<void> {
+    const tables = emulatorTables(data);
     this.byView.clear();
     this.byDocument.clear();
-    this.userAgents.v3.clear();
-    this.userAgents.v2.clear();
-    for (const event of data.pageViews) {
-      const view = this.byView.get(event.viewId) ?? { events: [] };
-      view.events.push(event);
-      this.byView.set(event.viewId, view);
-      const documentEvents = this.byDocument.get(event.documentId) ?? [];
-      documentEvents.push(event);
-      this.byDocument.set(event.documentId, documentEvents);
+    this.firstClick.clear();
+    const append = (index: Map<string, PageViewRow[]>, key: string, row: PageViewRow) => {
+      const rows = index.get(key);
+      if (rows) rows.push(row);
+      else index.set(key, [row]);
+    };
+    for (const row of tables.pageViews) {
+      append(this.byView, row.viewId, row);
+      append(this.byDocument, row.documentId, row);
     }
-    for (const ua of data.userAgents) this.userAgents[ua.source].set(ua.viewId, ua);
+    for (const click of tables.clicks) {
+      const first = this.firstClick.get(click.view_id);
+      if (!first || click.timestamp < first.timestamp || (click.timestamp === first.timestamp && click.click_id < first.click_id)) this.firstClick.set(click.view_id, click);
+    }
+    this.loaded = this.queryApi?.load(tables) ?? Promise.resolve();
+    // start() and the Query API report a failed load; no unhandled rejection meanwhile.
+    this.loaded.catch(() => undefined);
+    return this.loaded;
   }
 
   setToken(token: string): void {
@@ -111,6 +142,7 @@ export class TinybirdEmulator {
   }
 
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
+    await this.loaded;
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -134,6 +166,7 @@ export class TinybirdEmulator {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.queryApi?.drop();
   }
 
   /** Largest number of requests that were in flight at the same time, from the log. */
@@ -164,6 +197,7 @@ export class TinybirdEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = wallClockMs();
     const url = new URL(req.url ?? "/", "http://emulator");
+    const isQueryApi = url.pathname === QUERY_API_PATH;
     const pipe = /^\/v0\/pipes\/([^/]+)\.json$/.exec(url.pathname)?.[1] ?? url.pathname;
     const params = Object.fromEntries(url.searchParams);
     const claimed = Number(req.headers["x-limiter-released-at"]);
@@ -182,7 +216,12 @@ export class TinybirdEmulator {
       res.end(body);
     };
 
-    if (req.method !== "GET") return send(405, JSON.stringify({ error: "only GET is supported" }));
+    if (req.method !== "GET" && !(isQueryApi && req.method === "POST")) return send(405, JSON.stringify({ error: "only GET is supported" }));
+    if (isQueryApi && req.method === "POST") {
+      const sql = await readSql(req);
+      if (sql === null) return send(413, JSON.stringify({ error: "the query is too large" }));
+      if (sql !== "") entry.params = { ...params, q: sql };
+    }
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return send(403, JSON.stringify({ error: "invalid authentication token" }));
     }
@@ -215,10 +254,23 @@ export class TinybirdEmulator {
       );
     }
 
-    const data = this.answer(pipe, params);
-    if (data === null) return send(404, JSON.stringify({ error: `The pipe '${pipe}' does not exist` }));
-    if ("error" in data) return send(400, JSON.stringify({ error: data.error }));
-    const body = JSON.stringify({ meta: [], data: data.rows, rows: data.rows.length, statistics: { elapsed: 0.001, rows_read: data.rows.length, bytes_read: 0 } });
+    let body: string;
+    if (isQueryApi) {
+      if (!this.queryApi || !this.queryApiAllowed) {
+        return send(403, JSON.stringify({ error: "Not enough permissions to run SQL queries: the token needs READ rights on the data sources" }));
+      }
+      const sql = entry.params.q ?? "";
+      if (sql.trim() === "") return send(400, JSON.stringify({ error: "the q parameter (the SQL query) is required" }));
+      const answer = await this.queryApi.query(sql);
+      if (res.destroyed) return;
+      if (answer.status === 400) return send(400, JSON.stringify({ error: answer.error }));
+      body = answer.body;
+    } else {
+      const data = this.answer(pipe, params);
+      if (data === null) return send(404, JSON.stringify({ error: `The pipe '${pipe}' does not exist` }));
+      if ("error" in data) return send(400, JSON.stringify({ error: data.error }));
+      body = JSON.stringify({ meta: data.meta, data: data.rows, rows: data.rows.length, statistics: { elapsed: 0.001, rows_read: data.rows.length, bytes_read: 0 } });
+    }
     if (fault?.kind === "malformed") return send(200, "<html>upstream error</html>");
     if (fault?.kind === "truncated") return send(200, body.slice(0, Math.floor(body.length / 2)));
     send(200, body);
@@ -255,56 +307,68 @@ export class TinybirdEmulator {
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private answer(pipe: string, params: Record<string, string>): { rows: Record<string, unknown>[] } | { error: string } | null {
+  /** A pipe's rows and their Tinybird column types, computed as Papermark's pipe SQL does. */
+  private answer(pipe: string, params: Record<string, string>): { meta: Column[]; rows: Record<string, unknown>[] } | { error: string } | null {
     const since = Number(params.since ?? 0);
-    const eventsOf = (viewId: string | undefined) => (viewId ? (this.byView.get(viewId)?.events ?? []) : []);
+    const eventsOf = (viewId: string | undefined) => (viewId ? (this.byView.get(viewId) ?? []) : []);
     switch (pipe) {
       case PIPES.pageDurationPerView: {
         if (!params.documentId || !params.viewId) return { error: "documentId and viewId are required" };
-        const events = eventsOf(params.viewId).filter((e) => e.documentId === params.documentId && e.time >= since);
-        const byPage = new Map<number, number>();
-        for (const e of events) byPage.set(e.pageNumber, (byPage.get(e.pageNumber) ?? 0) + e.duration);
-        const rows = [...byPage].sort((a, b) => a[0] - b[0]).map(([pageNumber, sum]) => ({ pageNumber, sum_duration: sum }));
-        return { rows };
+        const byPage = new Map<string, number>();
+        for (const e of eventsOf(params.viewId)) {
+          if (e.documentId === params.documentId && e.time >= since) byPage.set(e.pageNumber, (byPage.get(e.pageNumber) ?? 0) + e.duration);
+        }
+        // ORDER BY pageNumber ASC on a String column: "10" before "2".
+        const rows = [...byPage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([pageNumber, sum]) => ({ pageNumber, sum_duration: sum }));
+        return { meta: [column("pageNumber", "String"), column("sum_duration", "UInt64")], rows };
       }
       case PIPES.userAgentPerViewV3: {
         if (!params.viewId) return { error: "viewId is required" };
-        return { rows: uaRows(this.userAgents.v3.get(params.viewId)) };
+        const click = this.firstClick.get(params.viewId);
+        return { meta: USER_AGENT_META, rows: click ? [userAgentOf(click)] : [] };
       }
       case PIPES.userAgentPerViewV2: {
         if (!params.documentId || !params.viewId) return { error: "documentId and viewId are required" };
-        const ua = this.userAgents.v2.get(params.viewId);
-        return { rows: ua && (!ua.documentId || ua.documentId === params.documentId) ? uaRows(ua) : [] };
+        let earliest: PageViewRow | undefined;
+        for (const e of eventsOf(params.viewId)) {
+          if (e.documentId !== params.documentId || e.time < since) continue;
+          if (!earliest || e.time < earliest.time || (e.time === earliest.time && e.id < earliest.id)) earliest = e;
+        }
+        return { meta: USER_AGENT_META, rows: earliest ? [userAgentOf(earliest)] : [] };
       }
       case PIPES.dataroomViewDocumentStats: {
         const viewIds = (params.viewIds ?? "").split(",").filter(Boolean);
         if (viewIds.length === 0) return { error: "viewIds is required" };
         const rows: Record<string, unknown>[] = [];
-        for (const viewId of viewIds) {
-          const byDocument = new Map<string, { sum: number; pages: Set<number> }>();
+        for (const viewId of new Set(viewIds)) {
+          const byDocument = new Map<string, { sum: number; pages: Set<string> }>();
           for (const e of eventsOf(viewId)) {
             if (e.time < since) continue;
-            const stats = byDocument.get(e.documentId) ?? { sum: 0, pages: new Set<number>() };
+            const stats = byDocument.get(e.documentId) ?? { sum: 0, pages: new Set<string>() };
             stats.sum += e.duration;
             stats.pages.add(e.pageNumber);
             byDocument.set(e.documentId, stats);
           }
           for (const [documentId, stats] of byDocument) rows.push({ viewId, documentId, sum_duration: stats.sum, pages_viewed: stats.pages.size });
         }
-        return { rows };
+        return { meta: [column("viewId", "String"), column("documentId", "String"), column("sum_duration", "UInt64"), column("pages_viewed", "UInt64")], rows };
       }
       case PIPES.viewCompletionStats: {
         if (!params.documentId) return { error: "documentId is required" };
         const excluded = new Set((params.excludedViewIds ?? "").split(",").filter(Boolean));
-        const byView = new Map<string, { versionNumber: number; pages: Set<number> }>();
+        // GROUP BY viewId, versionNumber
+        const groups = new Map<string, { viewId: string; versionNumber: number; pages: Set<string> }>();
         for (const e of this.byDocument.get(params.documentId) ?? []) {
           if (e.time < since || excluded.has(e.viewId)) continue;
-          const stats = byView.get(e.viewId) ?? { versionNumber: e.versionNumber, pages: new Set<number>() };
-          stats.pages.add(e.pageNumber);
-          stats.versionNumber = Math.max(stats.versionNumber, e.versionNumber);
-          byView.set(e.viewId, stats);
+          const key = `${e.viewId}\u0000${e.versionNumber}`;
+          const group = groups.get(key) ?? { viewId: e.viewId, versionNumber: e.versionNumber, pages: new Set<string>() };
+          group.pages.add(e.pageNumber);
+          groups.set(key, group);
         }
-        return { rows: [...byView].map(([viewId, s]) => ({ viewId, versionNumber: s.versionNumber, pages_viewed: s.pages.size })) };
+        return {
+          meta: [column("viewId", "String"), column("versionNumber", "UInt16"), column("pages_viewed", "UInt64")],
+          rows: [...groups.values()].map((g) => ({ viewId: g.viewId, versionNumber: g.versionNumber, pages_viewed: g.pages.size })),
+        };
       }
       default:
         return null;
@@ -312,6 +376,28 @@ export class TinybirdEmulator {
   }
 }
 
-function uaRows(ua: ViewUserAgent | undefined): Record<string, unknown>[] {
-  return ua ? [{ country: ua.country, city: ua.city, browser: ua.browser, os: ua.os, device: ua.device }] : [];
+interface Column {
+  name: string;
+  type: string;
+}
+
+const column = (name: string, type: string): Column => ({ name, type });
+const USER_AGENT_META = ["country", "city", "browser", "os", "device"].map((name) => column(name, "String"));
+
+function userAgentOf(row: { country: string; city: string; browser: string; os: string; device: string }): Record<string, unknown> {
+  return { country: row.country, city: row.city, browser: row.browser, os: row.os, device: row.device };
+}
+
+/** The SQL of a Query API POST: form field `q`, or the raw body (what `@tinybirdco/sdk` sends). Null when too large. */
+async function readSql(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SQL_BYTES) return null;
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  return type === "application/x-www-form-urlencoded" ? (new URLSearchParams(text).get("q") ?? "") : text;
 }
