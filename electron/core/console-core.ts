@@ -76,7 +76,20 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     onRecovered: (reason) => log(`rate limiter rebuilt after: ${reason}`),
     onHold: ({ until }) => log(`Tinybird asked for a pause: no runner sends a request until ${new Date(until).toISOString()}`),
   });
-  const tinybird = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, requestTimeoutMs: settings.tinybirdTimeoutMs });
+  const tinybird = new TinybirdClient({
+    host: settings.tinybirdHost,
+    token: settings.tinybirdToken,
+    limiter,
+    requestTimeoutMs: settings.tinybirdTimeoutMs,
+    circuit: {
+      onChange: (circuit) =>
+        log(
+          circuit.state === "open"
+            ? `Tinybird circuit open after ${circuit.consecutiveFailures} failed requests in a row: no requests until ${circuit.retryAt} (last error: ${circuit.lastError})`
+            : `Tinybird circuit ${circuit.state}`,
+        ),
+    },
+  });
   const probe = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, retry: { maxRetries: 0 }, requestTimeoutMs: 5000 });
 
   const runner = options.runner
@@ -129,6 +142,7 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
       postgres: await check(() => sql.query("SELECT 1", [])),
       tinybird: await check(() => probe.query(PIPES.userAgentPerViewV3, { viewId: "status-check" }, userAgentRow)),
       demo: options.demo ?? false,
+      tinybirdCircuit: tinybird.circuit,
     }),
     onChange: (listener) => {
       listeners.add(listener);

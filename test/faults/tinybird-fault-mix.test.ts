@@ -63,7 +63,7 @@ describe.each(["per-view", "batch"] as const)("a Tinybird fault mix (%s)", (mode
       }
       finished.forEach((job, index) => {
         if (job.status === "COMPLETED") expect(job.result, job.type).toBe(EXPECTED[index]![1]);
-        else expect(job.error).toMatch(/failed after \d+ tries: (HTTP 5\d\d|HTTP 429|malformed|no answer|the body)/);
+        else expect(job.error).toMatch(/failed after \d+ tries: (HTTP 5\d\d|HTTP 429|malformed|no answer|the body)|Tinybird looks down .*last error: (HTTP 5\d\d|no answer)/);
       });
       // The mix really happened, and most exports got through it.
       const faults = emulator.log.filter((entry) => entry.status !== 200).length;

@@ -219,6 +219,23 @@ describe("connection banner and theme", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
+  it("shows the Tinybird circuit breaker in the status bar while it is open", async () => {
+    const fake = new FakeConsoleApi([makeJob()]);
+    const { model } = renderConsole(fake);
+    const services = await screen.findByRole("list", { name: "Services" });
+    expect(within(services).queryByText(/Tinybird paused/)).toBeNull();
+    fake.status = {
+      ...fake.status,
+      tinybirdCircuit: { state: "open", consecutiveFailures: 5, retryAt: "2026-01-01T10:00:05.000Z", lastError: "HTTP 500: emulated 500" },
+    };
+    await act(() => model.sync.refreshStatus());
+    const paused = within(services).getByText(/Tinybird paused until/);
+    expect(paused.getAttribute("title")).toMatch(/5 failed requests in a row.*Last error: HTTP 500: emulated 500/);
+    fake.status = { ...fake.status, tinybirdCircuit: { state: "closed", consecutiveFailures: 0 } };
+    await act(() => model.sync.refreshStatus());
+    expect(within(services).queryByText(/Tinybird paused/)).toBeNull();
+  });
+
   it("switches between light and dark on <html data-theme>", async () => {
     const { user } = renderConsole(new FakeConsoleApi([]));
     expect(document.documentElement.dataset.theme).toBe("light");

@@ -158,6 +158,29 @@ describe("retries", () => {
     expect(emulator.log).toHaveLength(3);
   });
 
+  it("opens its circuit on a dead upstream: a few requests, every caller fails fast with the last error, a trial closes it again", async () => {
+    emulator.faultMix = { probability: 1, faults: [{ kind: "status", status: 503 }] };
+    const limiter = new RateLimiter({ maxConcurrent: 3, minTime: 0 });
+    limiters.push(limiter);
+    const c = new TinybirdClient({ host: emulator.url, token: TOKEN, limiter, retry: { maxRetries: 5, baseDelayMs: 20, maxDelayMs: 200 }, circuit: { threshold: 4, cooldownMs: 300 } });
+    try {
+      const errors = await Promise.all(Array.from({ length: 30 }, () => rejection(durations(c))));
+      // The threshold, plus what was already in flight when it opened.
+      expect(emulator.log.length).toBeGreaterThanOrEqual(4);
+      expect(emulator.log.length).toBeLessThanOrEqual(4 + 3);
+      expect(errors.every((e) => e.code === "UNAVAILABLE" && /Tinybird looks down \(\d+ failed requests in a row\).*last error: HTTP 503/.test(e.message))).toBe(true);
+      expect(c.circuit).toMatchObject({ state: "open", lastError: expect.stringMatching(/HTTP 503/) });
+      const sent = emulator.log.length;
+      // Tinybird is back: after the pause one trial request goes out and closes the circuit.
+      emulator.faultMix = undefined;
+      await expect.poll(() => durations(c).then(() => "answered", () => "refused"), { timeout: 5000, interval: 50 }).toBe("answered");
+      expect(emulator.log.length).toBe(sent + 1);
+      expect(c.circuit).toEqual({ state: "closed", consecutiveFailures: 0 });
+    } finally {
+      emulator.faultMix = undefined;
+    }
+  });
+
   it("stops waiting as soon as the caller aborts", async () => {
     emulator.queueFaults([{ kind: "status", status: 429, retryAfterSeconds: 10 }]);
     const controller = new AbortController();

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AppError } from "../../../shared/errors";
 import { sleep } from "../time/sleep";
+import type { TinybirdCircuit } from "../../../shared/connection-status";
+import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker";
 import type { RateLimiter } from "./rate-limiter";
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, serverRequestedDelay, type RetryPolicy } from "./retry-policy";
 
@@ -13,6 +15,8 @@ export interface TinybirdClientOptions {
   /** Per-request time limit in ms (default 30 s). */
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** The circuit breaker's thresholds (defaults in DEFAULT_CIRCUIT). */
+  circuit?: CircuitBreakerOptions;
 }
 
 export interface TinybirdStats {
@@ -26,6 +30,8 @@ class RetryableError extends Error {
   constructor(
     message: string,
     readonly delayMs: number | null,
+    /** The server failed (5xx, network, timeout): counts towards opening the circuit. */
+    readonly serverFailure = false,
   ) {
     super(message);
   }
@@ -54,12 +60,19 @@ export class TinybirdClient {
   private readonly requestTimeoutMs: number;
   private readonly fetchImpl: typeof fetch;
   readonly stats: TinybirdStats = { requests: 0, retries: 0 };
+  private readonly breaker: CircuitBreaker;
 
   constructor(private readonly options: TinybirdClientOptions) {
     ({ host: this.host, token: this.token } = validateTinybirdConfig(options.host, options.token));
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.breaker = new CircuitBreaker(options.circuit);
+  }
+
+  /** The circuit breaker's state, for the status bar. */
+  get circuit(): TinybirdCircuit {
+    return this.breaker.snapshot;
   }
 
   /** Rows of a pipe, each validated with `row`. */
@@ -70,6 +83,8 @@ export class TinybirdClient {
     for (let retry = 0; retry <= this.retry.maxRetries; retry++) {
       if (retry > 0) this.stats.retries += 1;
       try {
+        // An open circuit fails at once: a dead upstream is not queued for, let alone hammered.
+        this.breaker.check();
         const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal);
         return rows.map((raw, index) => {
           const parsed = row.safeParse(raw);
@@ -92,7 +107,23 @@ export class TinybirdClient {
     throw new AppError("RETRIES_EXHAUSTED", `Tinybird ${pipe} failed after ${this.retry.maxRetries + 1} tries: ${lastError}`);
   }
 
+  /** One request, right after the limiter released it: the circuit decides whether it leaves. */
   private async requestOnce(url: URL, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const trial = this.breaker.admit();
+    try {
+      const rows = await this.send(url, releasedAt, signal);
+      this.breaker.succeeded(trial);
+      return rows;
+    } catch (error) {
+      if (signal?.aborted) this.breaker.abandoned(trial);
+      else if (error instanceof RetryableError && error.serverFailure) this.breaker.failed(trial, error.message);
+      else if (error instanceof RetryableError || error instanceof AppError) this.breaker.succeeded(trial);
+      else this.breaker.abandoned(trial);
+      throw error;
+    }
+  }
+
+  private async send(url: URL, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     this.stats.requests += 1;
@@ -106,14 +137,14 @@ export class TinybirdClient {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw new RetryableError(`no answer within ${this.requestTimeoutMs} ms`, null);
-      throw new RetryableError(`network error: ${error instanceof Error ? error.message : String(error)}`, null);
+      if (timeout.aborted) throw new RetryableError(`no answer within ${this.requestTimeoutMs} ms`, null, true);
+      throw new RetryableError(`network error: ${error instanceof Error ? error.message : String(error)}`, null, true);
     }
     if (response.status === 401 || response.status === 403) {
       throw new AppError("TINYBIRD_AUTH", `Tinybird refused the token (${response.status}): ${errorText(text)}`);
     }
     if (isRetryableStatus(response.status)) {
-      throw new RetryableError(`HTTP ${response.status}: ${errorText(text)}`, serverRequestedDelay(response.headers));
+      throw new RetryableError(`HTTP ${response.status}: ${errorText(text)}`, serverRequestedDelay(response.headers), response.status >= 500);
     }
     if (!response.ok) {
       throw new AppError("BAD_INPUT", `Tinybird answered ${response.status} for ${url.pathname}: ${errorText(text)}`);

@@ -1,16 +1,26 @@
-import type { ConnectionStatus } from "../../../shared/connection-status";
+import type { ConnectionStatus, TinybirdCircuit } from "../../../shared/connection-status";
 import { useConsoleStore } from "../state/console-context";
 
-const SERVICES: { key: keyof Omit<ConnectionStatus, "demo">; label: string }[] = [
+const SERVICES: { key: "redis" | "postgres" | "tinybird"; label: string }[] = [
   { key: "redis", label: "Redis" },
   { key: "postgres", label: "Postgres" },
   { key: "tinybird", label: "Tinybird" },
 ];
 
-/** One dot per service the exports depend on (from getConnectionStatus), plus a demo tag. */
+/** What the Tinybird circuit breaker says, when it is not closed. */
+function circuitText(circuit: TinybirdCircuit | undefined): { label: string; title: string } | null {
+  if (!circuit || circuit.state === "closed") return null;
+  const retryAt = circuit.retryAt ? new Date(circuit.retryAt).toLocaleTimeString() : "soon";
+  const label = circuit.state === "open" ? `Tinybird paused until ${retryAt}` : "Tinybird: trying one request";
+  const title = `${circuit.consecutiveFailures} failed requests in a row; exports fail fast until Tinybird answers again.${circuit.lastError ? ` Last error: ${circuit.lastError}` : ""}`;
+  return { label, title };
+}
+
+/** One dot per service the exports depend on (from getConnectionStatus), the Tinybird circuit breaker, plus a demo tag. */
 export function ServiceStatus() {
-  const status = useConsoleStore((m) => m.connection, (s) => s.status);
+  const status: ConnectionStatus | null = useConsoleStore((m) => m.connection, (s) => s.status);
   if (!status) return null;
+  const circuit = circuitText(status.tinybirdCircuit);
   return (
     <ul className="service-status" aria-label="Services">
       {status.demo && <li className="demo-tag">Demo data</li>}
@@ -21,6 +31,12 @@ export function ServiceStatus() {
           <span className="visually-hidden">{status[key].ok ? " reachable" : " unreachable"}</span>
         </li>
       ))}
+      {circuit && (
+        <li className="is-down circuit-open" title={circuit.title}>
+          <span className="dot" aria-hidden="true" />
+          {circuit.label}
+        </li>
+      )}
     </ul>
   );
 }
