@@ -62,10 +62,25 @@ describe("lifecycle", () => {
     expect(done.result!.startsWith("Viewed at,Name,")).toBe(true);
     expect(done).toMatchObject({ progress: 5, total: 5, attempts: 1, resourceName: "Pitch Deck" });
     expect(done.completedAt).toBeDefined();
+    // what the job did: when its run started, the rows and bytes of the file, no warnings
+    expect(done).toMatchObject({ rows: 5, bytes: Buffer.byteLength(done.result!) });
+    expect(Date.parse(done.startedAt!)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
+    expect(Date.parse(done.startedAt!)).toBeLessThanOrEqual(Date.parse(done.completedAt!));
+    expect(done.warnings).toBeUndefined();
     expect(done.error).toBeUndefined();
     expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "COMPLETED"]);
     // the streamed partial CSV was moved into the record, not left behind
     expect(await stack.redis.keys(`${stack.prefix}export_partial:*`)).toEqual([]);
+  });
+
+  it("stores the exporter's warnings on the job (document views left out of a dataroom export)", async () => {
+    await stack.runner().start();
+    const job = await service.create({ type: "dataroom", teamId: "t1", resourceId: "dr1" }, "user_1", null);
+    const done = await waitForStatus(job.id, "COMPLETED");
+    expect(done.warnings).toEqual([expect.stringMatching(/^2 document view\(s\) were left out because their dataroom visit is not part of this export/)]);
+    // progress counts views (2 sessions + 2 document views); the file has one row fewer
+    expect(done).toMatchObject({ progress: 4, total: 4, rows: done.result!.trimEnd().split("\n").length - 1 });
+    expect(done.rows).not.toBe(done.total);
   });
 
   it("retries a failed attempt without showing FAILED, then succeeds", async () => {

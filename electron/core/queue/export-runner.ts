@@ -157,7 +157,10 @@ export class ExportRunner {
     const attempt = job.attemptsMade + 1;
 
     try {
-      await store.transition(id, "PROCESSING", { from: ["PENDING", "PROCESSING"], patch: { runId, attempts: attempt, progress: 0 } });
+      await store.transition(id, "PROCESSING", {
+        from: ["PENDING", "PROCESSING"],
+        patch: { runId, attempts: attempt, progress: 0, startedAt: new Date().toISOString() },
+      });
     } catch (error) {
       // Deleted, cancelled, finished or not ours: nothing to run.
       if (error instanceof AppError && error.code !== "UNAVAILABLE") {
@@ -180,6 +183,7 @@ export class ExportRunner {
     queueSignal?.addEventListener("abort", onQueueAbort, { once: true });
     const partialKey = store.keys.partialResult(id, runId);
     let lastProgressWrite = 0;
+    let bytes = 0;
     const progressInterval = this.options.progressIntervalMs ?? 500;
 
     try {
@@ -188,6 +192,7 @@ export class ExportRunner {
         this.options.deps,
         { type: record.type, teamId: record.teamId, resourceId: record.resourceId, ...(record.groupId ? { groupId: record.groupId } : {}) },
         async (chunk) => {
+          bytes += Buffer.byteLength(chunk);
           await redis.multi().append(partialKey, chunk).expire(partialKey, 24 * 3600).exec();
         },
         {
@@ -212,7 +217,14 @@ export class ExportRunner {
       for (const warning of outcome.warnings) this.log(`export ${id}: ${warning}`);
       await store.transition(id, "COMPLETED", {
         runId,
-        patch: { completedAt: new Date().toISOString(), progress: outcome.total, total: outcome.total },
+        patch: {
+          completedAt: new Date().toISOString(),
+          progress: outcome.total,
+          total: outcome.total,
+          rows: outcome.rows,
+          bytes,
+          ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+        },
         clear: ["error"],
         resultFromKey: partialKey,
       });
