@@ -15,6 +15,7 @@ export const jobListResultSchema = z.object({
   jobs: z.array(exportJobSummarySchema),
   total: z.number().int().nonnegative(),
   malformed: z.array(z.object({ id: z.string(), reason: z.string() })),
+  queuePositions: z.record(idSchema, z.number().int().positive()).optional(),
 });
 
 /** Settings as a renderer sees them: secrets are never sent back, only whether they are set. */

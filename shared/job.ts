@@ -94,6 +94,18 @@ export function sourcesOf(to: JobStatus): JobStatus[] {
 
 export const ACTIVE_STATUSES: readonly JobStatus[] = ["PENDING", "PROCESSING"];
 
+/**
+ * What a job is, as people see it: its status, except that a FAILED record whose cancel was
+ * requested is CANCELLED (the record keeps FAILED, which Papermark's web app understands).
+ */
+export const JOB_STATES = [...JOB_STATUSES, "CANCELLED"] as const;
+export const jobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof jobStateSchema>;
+
+export function jobStateOf(job: Pick<ExportJobSummary, "status" | "cancelRequested">): JobState {
+  return job.status === "FAILED" && job.cancelRequested === true ? "CANCELLED" : job.status;
+}
+
 export const createExportInputSchema = z
   .object({
     type: jobTypeSchema,
@@ -116,10 +128,11 @@ export const jobFilterSchema = z
   .object({
     teamId: idSchema.optional(),
     userId: z.string().min(1).max(128).optional(),
-    status: jobStatusSchema.optional(),
+    /** A state (jobStateOf): FAILED leaves out the cancelled ones, CANCELLED lists only them. */
+    status: jobStateSchema.optional(),
     type: jobTypeSchema.optional(),
     resourceId: idSchema.optional(),
-    /** Case-insensitive substring of the job id or the resource name. */
+    /** Case-insensitive substring of the job id, the resource name, the resource id or the group id. */
     search: z.string().max(200).optional(),
   })
   .strict();
@@ -144,6 +157,8 @@ export interface JobListResult {
   /** Number of jobs matching the filter (all pages). */
   total: number;
   malformed: MalformedRecord[];
+  /** Where the page's PENDING jobs stand in the runners' queue (1 = runs next); absent ones are not waiting (e.g. a retry's backoff). */
+  queuePositions?: Record<string, number>;
 }
 
 /** Published on the change channel for every write to a record. */

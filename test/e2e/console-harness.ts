@@ -77,6 +77,7 @@ export async function startConsoleHarness(tokens: ConstructorParameters<typeof A
   const server = await startHttpServer({
     service: core.service,
     auth: new ApiAuth(tokens),
+    settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
     staticRoot: RENDERER_OUT,

@@ -48,7 +48,7 @@ beforeAll(async () => {
   core = await startConsoleCore(settings, { runner: false, sql: db.sql, prefix, bullPrefix: `${prefix}bull` });
   existing = [];
   for (const resourceId of ["d1", "d2", "d3"]) existing.push((await core.service.create({ type: "document", teamId: "t1", resourceId }, "u1", null)).id);
-  server = await startHttpServer({ service: core.service, auth: new ApiAuth({ [TOKEN]: { userId: "u1", teams: ["t1"] } }), status: () => core.status(), onChange: (l) => core.onChange(l) });
+  server = await startHttpServer({ service: core.service, auth: new ApiAuth({ [TOKEN]: { userId: "u1", teams: ["t1"] } }), settings: core.settings, status: () => core.status(), onChange: (l) => core.onChange(l) });
 }, 60_000);
 afterAll(async () => {
   await server.close();

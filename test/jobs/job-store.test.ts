@@ -193,6 +193,31 @@ describe("list", () => {
     expect((await store.list({ teamId: "team_a", search: ids[7]!.slice(3, 12).toLowerCase() })).jobs.map((j) => j.id)).toContain(ids[7]);
   });
 
+  it("search matches the resource id and the group id, which support staff paste", async () => {
+    const ids = await createMany(3, (i) => ({
+      type: i === 2 ? "dataroom-group" : "document",
+      resourceId: ["cm9xDocAlpha", "cm9xDocBeta", "cm9xRoom"][i],
+      resourceName: `Deck ${i}`,
+      ...(i === 2 ? { groupId: "grpInvestors7" } : {}),
+    }));
+    expect((await store.list({ teamId: "team_a", search: "DOCBETA" })).jobs.map((j) => j.id)).toEqual([ids[1]]);
+    expect((await store.list({ teamId: "team_a", search: "cm9xdoc" })).jobs.map((j) => j.id)).toEqual([ids[1], ids[0]]);
+    expect((await store.list({ teamId: "team_a", search: "grpinvestors7" })).jobs.map((j) => j.id)).toEqual([ids[2]]);
+  });
+
+  it("tells cancelled exports from failed ones: CANCELLED is a FAILED record whose cancel was requested", async () => {
+    const ids = await createMany(4);
+    await store.transition(ids[0]!, "FAILED", { patch: { error: "boom" } });
+    await store.transition(ids[1]!, "FAILED", { patch: { error: "Cancelled by user", cancelRequested: true } });
+    await store.transition(ids[2]!, "FAILED", { patch: { error: "Cancelled by user", cancelRequested: true } });
+    const cancelled = await store.list({ teamId: "team_a", status: "CANCELLED" });
+    expect(cancelled.jobs.map((j) => j.id)).toEqual([ids[2], ids[1]]);
+    expect(cancelled.total).toBe(2);
+    const failed = await store.list({ teamId: "team_a", status: "FAILED" });
+    expect(failed.jobs.map((j) => j.id)).toEqual([ids[0]]);
+    expect(failed.total).toBe(1);
+  });
+
   it("lists across every team when no team or user is given", async () => {
     await createMany(2);
     await createMany(2, () => ({ teamId: "team_b", userId: "user_2" }));

@@ -83,6 +83,19 @@ describe("lifecycle", () => {
     expect(done.rows).not.toBe(done.total);
   });
 
+  it("lists where each pending export stands in the queue, next to run first", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await service.create(DOCUMENT, "user_1", null)).id);
+    const waiting = await service.list({ teamId: "t1" }, {}, null);
+    expect(waiting.queuePositions).toEqual({ [ids[0]!]: 1, [ids[1]!]: 2, [ids[2]!]: 3 });
+    await service.cancel(ids[0], null);
+    expect((await service.list({ teamId: "t1" }, {}, null)).queuePositions).toEqual({ [ids[1]!]: 1, [ids[2]!]: 2 });
+    // once nothing waits, a listing carries no positions
+    await stack.runner().start();
+    for (const id of ids.slice(1)) await waitForStatus(id, "COMPLETED");
+    expect((await service.list({ teamId: "t1" }, {}, null)).queuePositions).toBeUndefined();
+  });
+
   it("retries a failed attempt without showing FAILED, then succeeds", async () => {
     await stack.runner().start();
     emulator.queueFaults([{ kind: "status", status: 503 }], PIPES.dataroomViewDocumentStats);

@@ -100,9 +100,11 @@ describe("httpTransport", () => {
 
   it("serves read-only settings, the server's status and the caller's teams", async () => {
     const status = { redis: { ok: true }, postgres: { ok: false, message: "down" }, tinybird: { ok: true }, demo: true };
-    const { fetch } = server({ ...ME, "GET /api/status": () => json(status) });
+    const view = { configured: true, values: { mode: "batch", limiter: { maxConcurrent: 3, minTime: 50 }, jobTtlSeconds: 3600 }, tinybirdTokenSet: true, secretsEncrypted: false };
+    const { fetch, requests } = server({ ...ME, "GET /api/status": () => json(status), "GET /api/settings": () => json(view) });
     const api = httpTransport("http://server", "tok", { fetch });
-    expect(await api.getSettings({})).toEqual({ configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: false });
+    expect(await api.getSettings({})).toMatchObject(view);
+    expect(requests.at(-1)).toEqual({ method: "GET", path: "/api/settings", auth: "Bearer tok" });
     await expect(api.setSettings({ mode: "batch" })).rejects.toMatchObject({ code: "BAD_INPUT", message: "settings are configured on the server" });
     expect(await api.getConnectionStatus({})).toEqual(status);
     expect(await api.listTeams({})).toEqual(["t1", "t2"]);

@@ -37,6 +37,7 @@ beforeAll(async () => {
   server = await startHttpServer({
     service: core.service,
     auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
+    settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
   });

@@ -3,6 +3,7 @@ import { AppError, isErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import {
   jobFilterSchema,
+  jobStateOf,
   pageSchema,
   sourcesOf,
   type ExportJob,
@@ -249,10 +250,10 @@ export class JobStore {
     const matches = (job: ExportJobSummary): boolean =>
       (!filter.teamId || job.teamId === filter.teamId) &&
       (!filter.userId || job.userId === filter.userId) &&
-      (!filter.status || job.status === filter.status) &&
+      (!filter.status || jobStateOf(job) === filter.status) &&
       (!filter.type || job.type === filter.type) &&
       (!filter.resourceId || job.resourceId === filter.resourceId) &&
-      (!search || job.id.toLowerCase().includes(search) || (job.resourceName ?? "").toLowerCase().includes(search));
+      (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search)));
     for await (const rows of this.scanIndexes(indexes)) {
       for (const row of rows) {
         if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });

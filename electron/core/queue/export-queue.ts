@@ -67,6 +67,11 @@ export class ExportQueue {
     await this.queue.remove(exportId).catch(() => 0);
   }
 
+  /** Ids of the exports waiting for a runner, next to run first (delayed retries are not waiting). */
+  async waitingIds(): Promise<string[]> {
+    return this.queue.getRanges(["wait", "prioritized"], 0, -1, true);
+  }
+
   async has(exportId: string): Promise<boolean> {
     return (await this.queue.getJob(exportId)) !== undefined;
   }

@@ -55,7 +55,19 @@ export class ExportService {
       if (filter.teamId) throw new AppError("NOT_FOUND", `team ${filter.teamId} not found`);
       throw new AppError("BAD_INPUT", "a team must be given");
     }
-    return this.store.list(filter, page);
+    return this.withQueuePositions(await this.store.list(filter, page));
+  }
+
+  /** Adds where each PENDING job of the page stands in the queue (1 = runs next). */
+  private async withQueuePositions(result: JobListResult): Promise<JobListResult> {
+    if (!result.jobs.some((job) => job.status === "PENDING")) return result;
+    const rank = new Map((await this.queue.waitingIds()).map((id, index) => [id, index + 1]));
+    const queuePositions: Record<string, number> = {};
+    for (const job of result.jobs) {
+      const position = job.status === "PENDING" ? rank.get(job.id) : undefined;
+      if (position !== undefined) queuePositions[job.id] = position;
+    }
+    return { ...result, queuePositions };
   }
 
   async get(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const server = await startHttpServer({
     service: core.service,
     auth: new ApiAuth({ [token]: { userId: "demo-user", teams: stack.summary.teamIds } }),
+    settings: stack.settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
     port,

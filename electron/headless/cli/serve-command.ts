@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const server = await startHttpServer({
     service: core.service,
     auth,
+    settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
     host: process.env.HOST ?? "127.0.0.1",

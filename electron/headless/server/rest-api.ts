@@ -4,13 +4,17 @@ import type { ConnectionStatus } from "../../../shared/connection-status";
 import { exportFileName } from "../../../shared/csv-columns";
 import { AppError, toWireError, type ErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
-import { jobStatusSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
+import { jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
 import type { ExportService } from "../../core/queue/export-service";
+import type { Settings } from "../../../shared/settings";
 import type { ApiAuth, Caller } from "./api-auth";
+import { serverSettingsView } from "./server-settings-view";
 
 export interface RestApiDeps {
   service: ExportService;
   auth: ApiAuth;
+  /** The server's settings: GET /api/settings shows them without the secrets. */
+  settings: Settings;
   status: () => Promise<ConnectionStatus>;
   onChange: (listener: (change: JobChange) => void) => () => void;
 }
@@ -39,7 +43,7 @@ const emptyBodySchema = z.object({}).strict();
 
 const listQuerySchema = z
   .object({
-    status: jobStatusSchema.optional(),
+    status: jobStateSchema.optional(),
     type: jobTypeSchema.optional(),
     resourceId: idSchema.optional(),
     search: z.string().max(200).optional(),
@@ -185,6 +189,7 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
     },
     { method: "GET", pattern: /^\/api\/me$/, handle: async (ctx) => send(ctx.res, 200, { userId: ctx.caller.userId, teams: ctx.caller.teams }) },
     { method: "GET", pattern: /^\/api\/status$/, handle: async (ctx) => send(ctx.res, 200, await deps.status()) },
+    { method: "GET", pattern: /^\/api\/settings$/, handle: async (ctx) => send(ctx.res, 200, serverSettingsView(deps.settings)) },
     {
       // Server-sent events of the caller's teams' job changes (read with fetch, so the token travels in a header).
       method: "GET",

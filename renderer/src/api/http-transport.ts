@@ -1,4 +1,4 @@
-import type { ConsoleApi, SettingsView } from "../../../shared/contract";
+import type { ConsoleApi } from "../../../shared/contract";
 import { wireErrorSchema } from "../../../shared/contract";
 import type { ErrorCode } from "../../../shared/errors";
 import { jobChangeSchema, type JobChange, type JobType } from "../../../shared/job";
@@ -25,9 +25,6 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   503: "UNAVAILABLE",
   504: "TIMEOUT",
 };
-
-/** What browser mode says about settings: they live on the server, not here. */
-export const SERVER_SETTINGS_VIEW: SettingsView = { configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: false };
 
 const segment = encodeURIComponent;
 const CREATE_PATHS: Record<JobType, (input: { teamId: string; resourceId: string; groupId?: string }) => string> = {
@@ -148,7 +145,8 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
       download(await response.blob(), name);
       return { saved: true };
     },
-    getSettings: async () => SERVER_SETTINGS_VIEW,
+    /** The server's current values, read-only and without secrets. */
+    getSettings: async () => checkedOutput("getSettings", await json("/api/settings")),
     setSettings: async () => {
       throw new ApiError("BAD_INPUT", "settings are configured on the server");
     },
