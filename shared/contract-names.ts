@@ -10,6 +10,7 @@ export const METHOD_NAMES = [
   "cancelJob",
   "retryJob",
   "saveResult",
+  "openResultLocation",
   "getSettings",
   "setSettings",
   "getConnectionStatus",

@@ -53,7 +53,11 @@ export const CONTRACT = {
   cancelJob: { input: byId, output: exportJobSummarySchema },
   retryJob: { input: byId, output: exportJobSummarySchema },
   /** Asks where to save (native dialog) and writes the CSV there; the CSV never crosses IPC. */
-  saveResult: { input: byId, output: z.object({ saved: z.boolean(), path: z.string().optional() }) },
+  // `location`: the CSV is not in the store but at this URL (a web-app export kept in blob
+  // storage); nothing was saved.
+  saveResult: { input: byId, output: z.object({ saved: z.boolean(), path: z.string().optional(), location: z.url().optional() }) },
+  /** Opens a web-app export's CSV location in the system browser (desktop, https only). */
+  openResultLocation: { input: byId, output: z.object({ opened: z.literal(true) }) },
   getSettings: { input: nothing, output: settingsViewSchema },
   setSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
   getConnectionStatus: { input: nothing, output: connectionStatusSchema },

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   "NOT_FOUND", // no such job / resource (or not visible to the caller)
   "CONFLICT", // status transition not allowed from the record's current status
   "FOREIGN_RECORD", // a record written by Papermark's web app: shown, never changed by us
+  "RESULT_ELSEWHERE", // the CSV is not in the record but at a URL (the web app's blob storage)
   "MALFORMED_RECORD", // a Redis record that does not parse as an ExportJob
   "UNAUTHORIZED", // no or unknown token
   "FORBIDDEN", // sender/origin not allowed

@@ -23,6 +23,8 @@ export interface ConsoleAppOptions {
   /** Native save dialog: the chosen path, or null when the user cancelled. */
   chooseSavePath: (defaultName: string) => Promise<string | null>;
   writeFile: (path: string, contents: string) => Promise<void>;
+  /** Opens an https URL in the system browser (shell.openExternal). */
+  openExternal: (url: string) => Promise<void>;
   /** A job this user started here finished: show a notification. */
   notify: (title: string, body: string) => void;
   /** Starts the embedded default (the demo stack) in this folder; injected, so this module never imports dev code. */
@@ -175,11 +177,21 @@ export class ConsoleApp {
     },
     saveResult: async ({ id }) => {
       // The CSV goes from Redis to the file here, in the main process; it never crosses IPC.
-      const { job, csv } = await this.requireCore().service.result(id, null);
+      const result = await this.requireCore().service.result(id, null);
+      if ("location" in result) return { saved: false, location: result.location };
+      const { job, csv } = result;
       const path = await this.options.chooseSavePath(exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now())));
       if (path === null) return { saved: false };
       await this.options.writeFile(path, csv);
       return { saved: true, path };
+    },
+    openResultLocation: async ({ id }) => {
+      // The URL comes from the store, never from the window: the renderer cannot make this open anything else.
+      const result = await this.requireCore().service.result(id, null);
+      if (!("location" in result)) throw new AppError("BAD_INPUT", `export ${id} has its CSV here: save it instead`);
+      if (new URL(result.location).protocol !== "https:") throw new AppError("FORBIDDEN", `only https links are opened in the browser: ${result.location}`);
+      await this.options.openExternal(result.location);
+      return { opened: true as const };
     },
     getSettings: async () => this.options.settingsStore.view(this.settings ?? this.demo?.settings ?? null, this.demo !== null),
     setSettings: async (update) => {

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session } from "electron";
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, shell } from "electron";
 import { JOB_CHANGED_CHANNEL } from "../../shared/contract";
 import { ConsoleApp } from "../desktop/console-app";
 import { SettingsStore } from "../desktop/settings-store";
@@ -35,6 +35,7 @@ if (!app.requestSingleInstanceLock()) {
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     writeFile: (path, contents) => writeFile(path, contents, "utf8"),
+    openExternal: (url) => shell.openExternal(url),
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },

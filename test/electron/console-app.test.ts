@@ -14,6 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), "vec-app-"));
 let savePath: string | null = null;
 const notifications: [string, string][] = [];
 const changes: JobChange[] = [];
+const openedExternally: string[] = [];
 let app: ConsoleApp;
 
 beforeAll(async () => {
@@ -23,6 +24,9 @@ beforeAll(async () => {
     userId: "support-1",
     chooseSavePath: async () => savePath,
     writeFile: (path, contents) => writeFile(path, contents, "utf8"),
+    openExternal: async (url) => {
+      openedExternally.push(url);
+    },
     notify: (title, body) => notifications.push([title, body]),
     startDemo: (dataDir, log) => startDemoStack({ dataDir, scale: 0.05, log }),
   });
@@ -79,4 +83,25 @@ describe("the desktop console on the embedded default", () => {
     await expect.poll(async () => (await app.handlers.getJob({ id: created.id })).status, { timeout: 30_000 }).toBe("FAILED");
     await expect(app.handlers.saveResult({ id: created.id })).rejects.toMatchObject({ code: "CONFLICT" });
   }, 60_000);
+
+  it("points to a web-app export's CSV in blob storage and opens only https links", async () => {
+    const redis = new Redis((await app.handlers.getSettings({})).redisUrl!);
+    try {
+      const now = new Date().toISOString();
+      const record = (id: string, result: string) =>
+        JSON.stringify({ id, type: "document", status: "COMPLETED", resourceId: "doc_acme_1", userId: "web", teamId: "team_acme", createdAt: now, updatedAt: now, result });
+      const secure = "https://abc123.public.blob.vercel-storage.com/visits/a.csv";
+      await redis.set("export_job:web_blob_https", record("web_blob_https", secure), "EX", 600);
+      await redis.set("export_job:web_blob_http", record("web_blob_http", "http://blob.example/a.csv"), "EX", 600);
+      savePath = join(dir, "never.csv");
+      expect(await app.handlers.saveResult({ id: "web_blob_https" })).toEqual({ saved: false, location: secure });
+      expect(readdirSync(dir)).not.toContain("never.csv");
+      expect(await app.handlers.openResultLocation({ id: "web_blob_https" })).toEqual({ opened: true });
+      expect(openedExternally).toEqual([secure]);
+      await expect(app.handlers.openResultLocation({ id: "web_blob_http" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect(openedExternally).toEqual([secure]);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -44,6 +44,9 @@ export class FakeConsoleApi {
   listFailure: ApiError | null = null;
   calls: { method: string; input: unknown }[] = [];
   readonly saved: string[] = [];
+  /** saveResult answers these (web-app exports kept in blob storage) instead of saving. */
+  readonly resultLocations = new Map<string, string>();
+  readonly opened: string[] = [];
   private readonly listeners = new Set<(change: JobChange) => void>();
 
   constructor(jobs: ExportJobSummary[] = []) {
@@ -121,8 +124,15 @@ export class FakeConsoleApi {
     saveResult: async ({ id }) => {
       this.record("saveResult", { id });
       if (this.find(id).status !== "COMPLETED") throw new ApiError("CONFLICT", `export ${id} is not COMPLETED`);
+      const location = this.resultLocations.get(id);
+      if (location) return { saved: false, location };
       this.saved.push(id);
       return { saved: true, path: `/tmp/${id}.csv` };
+    },
+    openResultLocation: async ({ id }) => {
+      this.record("openResultLocation", { id });
+      this.opened.push(id);
+      return { opened: true as const };
     },
     getSettings: async () => this.settingsView,
     setSettings: async (update) => {

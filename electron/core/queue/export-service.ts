@@ -9,8 +9,12 @@ import {
   type JobFilter,
   type JobListResult,
 } from "../../../shared/job";
+import { resultLocation } from "../../../shared/job-result";
 import type { JobStore } from "../jobs/job-store";
 import type { ExportQueue } from "./export-queue";
+
+/** A COMPLETED export's CSV, or the URL where Papermark's web app keeps it. */
+export type ExportResult = { job: ExportJobSummary; csv: string } | { job: ExportJobSummary; location: string };
 
 /** Which teams a caller may see; `null` = every team (the desktop console's support staff). */
 export type TeamScope = readonly string[] | null;
@@ -75,15 +79,22 @@ export class ExportService {
     return this.visible(await this.store.getSummary(jobId), scope, jobId);
   }
 
-  /** The CSV of a COMPLETED export. */
-  async result(id: unknown, scope: TeamScope): Promise<{ job: ExportJobSummary; csv: string }> {
+  /**
+   * The CSV of a COMPLETED export, or where it is: a web-app record may hold the URL of
+   * its CSV in blob storage instead of the CSV.
+   */
+  async result(id: unknown, scope: TeamScope): Promise<ExportResult> {
     const jobId = parse(idSchema, id, "export id");
     const stored = await this.store.get(jobId);
     const { result, ...job } = this.visible(stored?.job ?? null, scope, jobId);
+    if (job.status === "FAILED") {
+      throw new AppError("CONFLICT", `export ${jobId} failed, so it has no CSV${job.error ? `: ${job.error}` : ""}`);
+    }
     if (job.status !== "COMPLETED" || result === undefined) {
       throw new AppError("CONFLICT", `export ${jobId} is ${job.status}, not COMPLETED: there is no CSV yet`);
     }
-    return { job, csv: result };
+    const location = stored?.encoding === "json" ? resultLocation(result) : null;
+    return location ? { job, location } : { job, csv: result };
   }
 
   /** Stops a PENDING or PROCESSING export: FAILED "Cancelled by user"; the run is aborted. */
@@ -116,6 +127,11 @@ export class ExportService {
     const job = await this.get(id, scope);
     if (job.status === "PENDING" || job.status === "PROCESSING") {
       await this.cancel(job.id, scope).catch((error: unknown) => {
+        // Like cancel: a running web-app job belongs to its runner, so it stays.
+        if (error instanceof AppError && error.code === "FOREIGN_RECORD") {
+          throw new AppError("FOREIGN_RECORD", `export ${job.id} was created by Papermark's web app and is still ${job.status}: its runner manages it, so it can be deleted once it has finished`);
+        }
+        // Anything else (it finished meanwhile): delete it anyway.
         if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
       });
     }

@@ -26,6 +26,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   FOREIGN_RECORD: 409,
+  RESULT_ELSEWHERE: 409,
   NO_VIEWS: 422,
   MALFORMED_RECORD: 500,
   UNAVAILABLE: 503,
@@ -158,7 +159,16 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
           send(ctx.res, 200, await service.get(id, scope));
           return;
         }
-        const { job, csv } = await service.result(id, scope);
+        const result = await service.result(id, scope);
+        if ("location" in result) {
+          // Not a redirect: a console's fetch would follow it to a foreign origin and lose the URL.
+          send(ctx.res, 409, {
+            error: { code: "RESULT_ELSEWHERE", message: `export ${id} was made by Papermark's web app, which keeps its CSV at ${result.location}` },
+            location: result.location,
+          });
+          return;
+        }
+        const { job, csv } = result;
         const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()));
         ctx.res.writeHead(200, {
           "Content-Type": "text/csv; charset=utf-8",

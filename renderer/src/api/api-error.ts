@@ -8,12 +8,15 @@ import { isErrorCode, type ErrorCode } from "../../../shared/errors";
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly network: boolean;
+  /** RESULT_ELSEWHERE: where the CSV is. */
+  readonly location?: string;
 
-  constructor(code: ErrorCode, message: string, options: { network?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: { network?: boolean; location?: string } = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.network = options.network ?? false;
+    if (options.location !== undefined) this.location = options.location;
   }
 }
 

@@ -56,7 +56,10 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     if (response.ok) return response;
     const body: unknown = await response.json().catch(() => null);
     const wire = wireErrorSchema.safeParse(typeof body === "object" && body !== null && "error" in body ? body.error : null);
-    if (wire.success) throw new ApiError(wire.data.code, wire.data.message);
+    if (wire.success) {
+      const location = typeof body === "object" && body !== null && "location" in body && typeof body.location === "string" ? body.location : undefined;
+      throw new ApiError(wire.data.code, wire.data.message, location !== undefined ? { location } : {});
+    }
     throw new ApiError(CODE_OF_STATUS[response.status] ?? "INTERNAL", `the server answered ${response.status} ${response.statusText}`.trim());
   }
 
@@ -140,10 +143,20 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     cancelJob: async ({ id }) => remember(checkedOutput("cancelJob", await postAction(id, "cancel"))),
     retryJob: async ({ id }) => remember(checkedOutput("retryJob", await postAction(id, "retry"))),
     async saveResult({ id }) {
-      const response = await withTeamOf(id, (teamId) => request(`${jobPath(teamId, id)}?download=true`));
+      let response: Response;
+      try {
+        response = await withTeamOf(id, (teamId) => request(`${jobPath(teamId, id)}?download=true`));
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "RESULT_ELSEWHERE" && error.location) return { saved: false, location: error.location };
+        throw error;
+      }
       const name = fileNameFromContentDisposition(response.headers.get("Content-Disposition")) ?? `visits-${id}.csv`;
       download(await response.blob(), name);
       return { saved: true };
+    },
+    openResultLocation: async () => {
+      // A page cannot open a window after an await without a popup blocker stepping in.
+      throw new ApiError("BAD_INPUT", "in a browser, follow the CSV's link instead");
     },
     /** The server's current values, read-only and without secrets. */
     getSettings: async () => checkedOutput("getSettings", await json("/api/settings")),

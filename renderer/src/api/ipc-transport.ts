@@ -33,6 +33,7 @@ export function ipcTransport(bridge: PreloadBridge): ConsoleApi {
     cancelJob: (input) => call("cancelJob", input),
     retryJob: (input) => call("retryJob", input),
     saveResult: (input) => call("saveResult", input),
+    openResultLocation: (input) => call("openResultLocation", input),
     getSettings: (input) => call("getSettings", input),
     setSettings: (input) => call("setSettings", input),
     getConnectionStatus: (input) => call("getConnectionStatus", input),

@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { AppHeader } from "./AppHeader";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { ResultLocationDialog } from "./ResultLocationDialog";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { DetailPanel } from "./DetailPanel";
 import { JobsTable } from "./JobsTable";
@@ -36,6 +37,7 @@ export function App({ onSignOut }: { onSignOut?: () => void }) {
       <NewExportDialog />
       <SettingsDialog />
       <ConfirmDialog />
+      <ResultLocationDialog />
       <Notices />
     </div>
   );

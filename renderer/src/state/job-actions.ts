@@ -26,6 +26,8 @@ export interface JobActionsDeps {
 export interface JobActions {
   create(input: CreateExportInput): Promise<ExportJobSummary>;
   save(id: string): Promise<void>;
+  /** Desktop: opens a web-app export's CSV location in the system browser. */
+  openResultLocation(id: string): Promise<void>;
   cancel(id: string): Promise<void>;
   retry(id: string): Promise<void>;
   copyId(id: string): Promise<void>;
@@ -62,9 +64,19 @@ export function createJobActions(deps: JobActionsDeps): JobActions {
     async save(id) {
       try {
         const result = await api.saveResult({ id });
-        if (result.saved) notify(result.path ? `Saved to ${result.path}` : `CSV of ${id} downloaded`);
+        if (result.location) ui.getState().showResultLocation({ id, url: result.location });
+        else if (result.saved) notify(result.path ? `Saved to ${result.path}` : `CSV of ${id} downloaded`);
       } catch (error) {
         failed(`Could not save ${id}`, error);
+      }
+    },
+
+    async openResultLocation(id) {
+      try {
+        await api.openResultLocation({ id });
+        ui.getState().closeResultLocation();
+      } catch (error) {
+        failed(`Could not open the CSV of ${id}`, error);
       }
     },
 

@@ -15,10 +15,17 @@ export interface Notice {
   tone: "info" | "error";
 }
 
+/** A web-app export whose CSV is kept at a URL (Papermark's blob storage). */
+export interface ResultLocation {
+  id: string;
+  url: string;
+}
+
 export interface UiState {
   newExportOpen: boolean;
   settingsOpen: boolean;
   confirmation: Confirmation | null;
+  resultLocation: ResultLocation | null;
   notices: Notice[];
   openNewExport(): void;
   closeNewExport(): void;
@@ -26,6 +33,8 @@ export interface UiState {
   closeSettings(): void;
   askToConfirm(confirmation: Confirmation): void;
   closeConfirmation(): void;
+  showResultLocation(location: ResultLocation): void;
+  closeResultLocation(): void;
   notify(text: string, tone?: Notice["tone"]): void;
   dismiss(id: number): void;
 }
@@ -40,6 +49,7 @@ export function createUiStore(options: { noticeMs?: number } = {}) {
     newExportOpen: false,
     settingsOpen: false,
     confirmation: null,
+    resultLocation: null,
     notices: [],
     openNewExport: () => set({ newExportOpen: true }),
     closeNewExport: () => set({ newExportOpen: false }),
@@ -47,6 +57,8 @@ export function createUiStore(options: { noticeMs?: number } = {}) {
     closeSettings: () => set({ settingsOpen: false }),
     askToConfirm: (confirmation) => set({ confirmation }),
     closeConfirmation: () => set({ confirmation: null }),
+    showResultLocation: (resultLocation) => set({ resultLocation }),
+    closeResultLocation: () => set({ resultLocation: null }),
     notify: (text, tone = "info") => {
       const id = nextId++;
       set((state) => ({ notices: [...state.notices.slice(-3), { id, text, tone }] }));

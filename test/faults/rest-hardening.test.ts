@@ -1,0 +1,128 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settingsSchema } from "../../shared/settings";
+import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
+import { ApiAuth } from "../../electron/headless/server/api-auth";
+import { startHttpServer, type RunningServer } from "../../electron/headless/server/http-server";
+import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
+
+/*
+ * Issue 10: faults found by a hostile run against the REST API, kept as regression tests.
+ * An API-only core (no runner, no database needed): records are written straight into
+ * Redis the way Papermark's web app and broken writers leave them.
+ */
+
+const ALICE = "alice-token-0123456789"; // team t1
+const BOB = "bob-token-0123456789ab"; // team t2
+
+let server: TestRedisServer;
+let redis: Redis;
+let core: ConsoleCore;
+let http: RunningServer;
+let prefix: string;
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+  redis = server.client();
+  const settings = settingsSchema.parse({
+    redisUrl: server.url,
+    databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/unused`,
+    tinybirdHost: "http://127.0.0.1:9",
+    tinybirdToken: "tb",
+  });
+  prefix = testPrefix();
+  core = await startConsoleCore(settings, { runner: false, prefix, bullPrefix: `${prefix}bull` });
+  http = await startHttpServer({
+    service: core.service,
+    auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
+    status: () => core.status(),
+    onChange: (listener) => core.onChange(listener),
+  });
+});
+afterAll(async () => {
+  await http?.close();
+  await core?.stop();
+  redis?.disconnect();
+  await server?.close();
+});
+
+function api(path: string, init: RequestInit & { token?: string } = {}) {
+  const { token = ALICE, ...rest } = init;
+  return fetch(`${http.url}${path}`, { ...rest, headers: { Authorization: `Bearer ${token}`, ...(rest.headers ?? {}) } });
+}
+
+interface ErrorBody {
+  error: { code: string; message: string };
+  location?: string;
+}
+
+let counter = 0;
+/** A record as Papermark's web app writes it: a JSON string, indexed by team and user. */
+async function webAppRecord(fields: Record<string, unknown>): Promise<string> {
+  const id = `web_${++counter}_${Date.now()}`;
+  const now = new Date().toISOString();
+  const record = { id, type: "document", status: "COMPLETED", resourceId: "d1", userId: "alice", teamId: "t1", createdAt: now, updatedAt: now, groupId: null, error: null, ...fields };
+  await redis.set(`${prefix}export_job:${id}`, JSON.stringify(record), "EX", 600);
+  await redis.zadd(`${prefix}team_jobs:${record.teamId}`, Date.now(), id);
+  await redis.zadd(`${prefix}user_jobs:${record.userId}`, Date.now(), id);
+  return id;
+}
+
+const BLOB_URL = "https://abc123.public.blob.vercel-storage.com/visits/export-visits-d1.csv";
+
+describe("web-app records (item 6)", () => {
+  it("answers a download of a CSV kept in blob storage with its URL, not as a CSV", async () => {
+    const id = await webAppRecord({ result: BLOB_URL, completedAt: new Date().toISOString() });
+    const response = await api(`/api/teams/t1/export-jobs/${id}?download=true`);
+    expect(response.status).toBe(409);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.code).toBe("RESULT_ELSEWHERE");
+    expect(body.error.message).toBe(`export ${id} was made by Papermark's web app, which keeps its CSV at ${BLOB_URL}`);
+    expect(body.location).toBe(BLOB_URL);
+  });
+
+  it("still downloads a web-app record whose result is the CSV itself", async () => {
+    const csv = "Viewed at,Name\n2026-01-01,Ann\n";
+    const id = await webAppRecord({ result: csv, completedAt: new Date().toISOString() });
+    const response = await api(`/api/teams/t1/export-jobs/${id}?download=true`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(await response.text()).toBe(csv);
+  });
+
+  it.each(["PROCESSING", "PENDING"])("refuses to delete a %s web-app record, as it refuses to cancel it", async (status) => {
+    const id = await webAppRecord({ status });
+    const cancel = await api(`/api/teams/t1/export-jobs/${id}/cancel`, { method: "POST" });
+    expect(cancel.status).toBe(409);
+    const removal = await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" });
+    expect(removal.status).toBe(409);
+    const body = (await removal.json()) as ErrorBody;
+    expect(body.error).toEqual({ code: "FOREIGN_RECORD", message: `export ${id} was created by Papermark's web app and is still ${status}: its runner manages it, so it can be deleted once it has finished` });
+    expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(1);
+    expect(await redis.zscore(`${prefix}team_jobs:t1`, id)).not.toBeNull();
+  });
+
+  it("deletes a finished web-app record", async () => {
+    const id = await webAppRecord({ status: "COMPLETED", result: BLOB_URL });
+    expect((await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
+  });
+});
+
+describe("downloads that have no CSV (item 12)", () => {
+  it("says a FAILED export failed, and why, instead of 'there is no CSV yet'", async () => {
+    const job = await core.store.create({ type: "document", teamId: "t1", userId: "alice", resourceId: "d1" });
+    await core.store.transition(job.id, "FAILED", { patch: { error: "Tinybird refused the token (403)" } });
+    const response = await api(`/api/teams/t1/export-jobs/${job.id}?download=true`);
+    expect(response.status).toBe(409);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error).toEqual({ code: "CONFLICT", message: `export ${job.id} failed, so it has no CSV: Tinybird refused the token (403)` });
+  });
+
+  it("says a PENDING export has no CSV yet", async () => {
+    const job = await core.store.create({ type: "document", teamId: "t1", userId: "alice", resourceId: "d1" });
+    const body = (await (await api(`/api/teams/t1/export-jobs/${job.id}?download=true`)).json()) as ErrorBody;
+    expect(body.error).toEqual({ code: "CONFLICT", message: `export ${job.id} is PENDING, not COMPLETED: there is no CSV yet` });
+  });
+});
