@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { settingsSchema } from "../../shared/settings";
+import { settingsSchema, type Settings } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import { ApiAuth } from "../../electron/headless/server/api-auth";
 import { startHttpServer, type RunningServer } from "../../electron/headless/server/http-server";
@@ -20,11 +20,12 @@ let redis: Redis;
 let core: ConsoleCore;
 let http: RunningServer;
 let prefix: string;
+let settings: Settings;
 
 beforeAll(async () => {
   server = await TestRedisServer.start();
   redis = server.client();
-  const settings = settingsSchema.parse({
+  settings = settingsSchema.parse({
     redisUrl: server.url,
     databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/unused`,
     tinybirdHost: "http://127.0.0.1:9",
@@ -35,6 +36,7 @@ beforeAll(async () => {
   http = await startHttpServer({
     service: core.service,
     auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
+    settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
   });
