@@ -74,8 +74,15 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     id: `${options.prefix ?? ""}tinybird`,
     expirationMs: settings.tinybirdTimeoutMs + 5000,
     onRecovered: (reason) => log(`rate limiter rebuilt after: ${reason}`),
+    onLimitsChanged: (change) =>
+      log(
+        `rate limit now ${change.maxConcurrent} in flight, ${change.minTime} ms apart: set by ${change.by}, started ${new Date(change.setAt).toISOString()} (the most recently started runner's limit applies to all)`,
+      ),
     onHold: ({ until }) => log(`Tinybird asked for a pause: no runner sends a request until ${new Date(until).toISOString()}`),
   });
+  log(
+    `rate limit ${limiter.limits.maxConcurrent} in flight, ${limiter.limits.minTime} ms apart, now applied by every runner on this Redis (the most recently started runner's limit wins)`,
+  );
   const tinybird = new TinybirdClient({
     host: settings.tinybirdHost,
     token: settings.tinybirdToken,

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
 import type { EmulatorData } from "../../electron/dev/tinybird-emulator/emulator-data";
 import { PIPES, pageDurationRow, userAgentRow } from "../../electron/core/tinybird/pipes";
-import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
+import { RateLimiter, type LimitsChange } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
@@ -30,11 +30,13 @@ interface ClientOptions {
   maxRetries?: number;
   onRecovered?: (reason: string) => void;
   onHold?: (hold: { from: number; until: number }) => void;
+  onLimitsChanged?: (change: LimitsChange) => void;
+  refreshMs?: number;
 }
 
 function client(options: ClientOptions = {}) {
-  const { maxConcurrent = 5, minTime = 0, redis, id, onRecovered, onHold } = options;
-  const limiter = new RateLimiter({ maxConcurrent, minTime, redis, id, onRecovered, onHold });
+  const { maxConcurrent = 5, minTime = 0, redis, id, onRecovered, onHold, onLimitsChanged, refreshMs } = options;
+  const limiter = new RateLimiter({ maxConcurrent, minTime, redis, id, onRecovered, onHold, onLimitsChanged, limitsRefreshMs: refreshMs });
   limiters.push(limiter);
   return new TinybirdClient({
     host: emulator.url,
@@ -253,6 +255,42 @@ describe("rate limiter", () => {
       expect(hold!.until).toBeGreaterThanOrEqual(end + retryAfterMs!);
       expect(emulator.log.filter((entry) => entry.releasedAt >= hold!.from && entry.releasedAt < hold!.until)).toEqual([]);
       expect(emulator.log.filter((entry) => entry.status === 200)).toHaveLength(16);
+    });
+
+    it("a changed limit takes effect: 5/200, then every runner restarted with 20/2 on the same Redis", async () => {
+      emulator.latencyMs = [40, 60];
+      const id = testPrefix();
+      const before = client({ maxConcurrent: 5, minTime: 200, redis, id });
+      await Promise.all(Array.from({ length: 4 }, () => durations(before)));
+      expect(emulator.minStartGap()).toBeGreaterThanOrEqual(200);
+      expect(emulator.maxInFlight()).toBe(1);
+      await limiters.pop()!.stop();
+      emulator.log.length = 0;
+      // Slow answers: many requests overlap even when a busy machine releases them slowly.
+      emulator.latencyMs = [150, 200];
+      const after = client({ maxConcurrent: 20, minTime: 2, redis, id });
+      await Promise.all(Array.from({ length: 40 }, () => durations(after)));
+      expect(emulator.minStartGap()).toBeGreaterThanOrEqual(2);
+      // More in flight than the old limit (5) allows: 20/2 is what runs now, not 5/200.
+      expect(emulator.maxInFlight()).toBeGreaterThan(5);
+      expect(emulator.maxInFlight()).toBeLessThanOrEqual(20);
+    });
+
+    it("when runners disagree, the most recently started one's limit wins everywhere within seconds", async () => {
+      emulator.latencyMs = [40, 60];
+      const id = testPrefix();
+      const changes: LimitsChange[] = [];
+      const older = client({ maxConcurrent: 5, minTime: 200, redis, id, refreshMs: 200, onLimitsChanged: (change) => changes.push(change) });
+      await durations(older);
+      client({ maxConcurrent: 20, minTime: 2, redis, id, refreshMs: 200 });
+      await expect.poll(() => changes.length, { timeout: 5000, interval: 50 }).toBe(1);
+      expect(changes[0]).toMatchObject({ maxConcurrent: 20, minTime: 2 });
+      emulator.log.length = 0;
+      emulator.latencyMs = [150, 200];
+      // The older runner, still running, now releases at the newer runner's limit.
+      await Promise.all(Array.from({ length: 40 }, () => durations(older)));
+      expect(emulator.minStartGap()).toBeGreaterThanOrEqual(2);
+      expect(emulator.maxInFlight()).toBeGreaterThan(5);
     });
 
     it("recovers when its keys vanish (bottleneck + Redis 7 'ERR ' prefix) and keeps the limit", async () => {

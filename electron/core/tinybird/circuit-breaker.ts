@@ -2,7 +2,7 @@ import type { CircuitState, TinybirdCircuit } from "../../../shared/connection-s
 import { AppError } from "../../../shared/errors";
 
 export interface CircuitBreakerOptions {
-  /** Consecutive 5xx, network errors or timeouts that open the circuit (default 5). */
+  /** Consecutive 5xx, network errors or timeouts that open the circuit (default 8: above the 5 a limit lets into flight at once). */
   threshold?: number;
   /** First pause after opening (default 5 s); doubles each time a trial request fails. */
   cooldownMs?: number;
@@ -13,7 +13,7 @@ export interface CircuitBreakerOptions {
   now?: () => number;
 }
 
-export const DEFAULT_CIRCUIT = { threshold: 5, cooldownMs: 5_000, maxCooldownMs: 60_000 } as const;
+export const DEFAULT_CIRCUIT = { threshold: 8, cooldownMs: 5_000, maxCooldownMs: 60_000 } as const;
 
 /**
  * Stops a dead upstream from being hammered. After `threshold` consecutive failures of the

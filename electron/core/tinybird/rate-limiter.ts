@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { AppError } from "../../../shared/errors";
 import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { wallClockMs } from "../time/wall-clock";
+import { SharedLimits, type SharedLimitValue } from "./shared-limits";
 import { StartGate } from "./start-gate";
 
 export interface RateLimitOptions {
@@ -31,7 +32,16 @@ export interface RateLimiterOptions extends Partial<RateLimitOptions> {
   expirationMs?: number;
   /** Told when a server-requested pause is in force for every runner sharing the limit (wall clock ms). */
   onHold?: (hold: { from: number; until: number }) => void;
+  /**
+   * Clustered only: how often (ms, default 2000) this runner re-reads the limit every runner
+   * applies, and what it is told when it adopted another runner's limit.
+   */
+  limitsRefreshMs?: number;
+  onLimitsChanged?: (change: LimitsChange) => void;
 }
+
+/** Another runner's limit, now applied here too. */
+export type LimitsChange = SharedLimitValue;
 
 export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_RATE_LIMIT.maxConcurrent;
@@ -56,20 +66,62 @@ const REQUEUE = "vec-limiter: requeue on the rebuilt limiter";
 
 /** Every Tinybird request goes through one of these. */
 export class RateLimiter {
-  readonly limits: RateLimitOptions;
+  private current: RateLimitOptions;
   private limiter: Bottleneck;
   private readonly gate: StartGate;
   private rebuilding: Promise<void> | null = null;
   private stopped = false;
+  private readonly shared: SharedLimits | null = null;
+  private sharedValue: SharedLimitValue | null = null;
+  /** Settles once this runner's limit is published (clustered) and applied. */
+  private readonly published: Promise<void>;
+  private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RateLimiterOptions = {}) {
-    this.limits = validateRateLimit(options);
+    this.current = validateRateLimit(options);
     this.limiter = this.build();
     const { redis, id = "tinybird" } = options;
     this.gate = new StartGate(
-      () => this.limits.minTime,
+      () => this.current.minTime,
       redis ? { redis, keys: { nextRelease: `vec-limiter:${id}:next-release`, hold: `vec-limiter:${id}:hold` } } : undefined,
     );
+    if (!redis) {
+      this.published = Promise.resolve();
+      return;
+    }
+    // Newest start wins: this runner's limit replaces whatever the others were applying.
+    // bottleneck keeps its settings in Redis and never updates them on its own.
+    const shared = new SharedLimits(redis, `vec-limiter:${id}:limits`);
+    this.shared = shared;
+    this.published = this.publish(shared).catch(() => undefined); // Redis down: bottleneck's own errors will say so
+    this.refreshTimer = setInterval(() => void this.refreshLimits(), options.limitsRefreshMs ?? 2000);
+    this.refreshTimer.unref();
+  }
+
+  /** The limit this runner applies now (another runner's, when a newer one started). */
+  get limits(): RateLimitOptions {
+    return this.current;
+  }
+
+  private async publish(shared: SharedLimits): Promise<void> {
+    this.sharedValue = await shared.publish(this.current);
+    await this.limiter.updateSettings(this.current);
+  }
+
+  /** Adopts the limit in Redis when another runner published a different one. */
+  private async refreshLimits(): Promise<void> {
+    if (!this.shared || !this.sharedValue || this.stopped) return;
+    try {
+      const value = await this.shared.read(this.sharedValue);
+      if (!value || this.stopped) return;
+      this.sharedValue = value;
+      if (value.maxConcurrent === this.current.maxConcurrent && value.minTime === this.current.minTime) return;
+      this.current = validateRateLimit(value);
+      await this.limiter.updateSettings(this.current);
+      this.options.onLimitsChanged?.(value);
+    } catch {
+      // Redis unreachable or a bad value: keep the limit we have and try again next time.
+    }
   }
 
   get clustered(): boolean {
@@ -79,7 +131,7 @@ export class RateLimiter {
   private build(): Bottleneck {
     const { redis, id = "tinybird" } = this.options;
     const limiter = new Bottleneck({
-      ...this.limits,
+      ...this.current,
       ...(redis
         ? {
             id: `vec-limiter:${id}`,
@@ -111,6 +163,7 @@ export class RateLimiter {
   async schedule<T>(task: (releasedAt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new AppError("UNAVAILABLE", "the rate limiter was stopped");
+      await this.published;
       const limiter = this.limiter;
       try {
         return await limiter.schedule({ expiration: this.options.expirationMs ?? 60_000 }, async () => task(await this.gate.pass(signal)));
@@ -151,6 +204,7 @@ export class RateLimiter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
     await settle(this.limiter.disconnect(false));
   }
 }
