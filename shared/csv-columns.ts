@@ -65,7 +65,11 @@ export function isProPlan(plan: string): boolean {
   return plan.includes("pro");
 }
 
-/** visits-<resource>-<YYYY-MM-DD>.csv, with the resource name made file-system safe. */
-export function exportFileName(resourceName: string, date: Date): string {
-  return `visits-${resourceName.replace(/[^a-zA-Z0-9]/g, "_")}-${date.toISOString().slice(0, 10)}.csv`;
+/**
+ * visits-<resource>-<YYYY-MM-DD>.csv (Papermark's name), with the resource name made
+ * file-system safe; an export with a date range adds it: …-<date>-from-<since>-to-<until>.csv.
+ */
+export function exportFileName(resourceName: string, date: Date, range: { since?: string; until?: string } = {}): string {
+  const bounds = `${range.since ? `-from-${range.since}` : ""}${range.until ? `-to-${range.until}` : ""}`;
+  return `visits-${resourceName.replace(/[^a-zA-Z0-9]/g, "_")}-${date.toISOString().slice(0, 10)}${bounds}.csv`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoDateSchema, rangeError } from "./date-range";
 import { idSchema } from "./ids";
 
 export const JOB_TYPES = ["document", "dataroom", "dataroom-group"] as const;
@@ -10,7 +11,6 @@ export type JobType = z.infer<typeof jobTypeSchema>;
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
 const isoTimestamp = z.iso.datetime({ offset: true, error: "must be an ISO-8601 timestamp" });
-const isoDate = z.iso.date({ error: "must be an ISO date (YYYY-MM-DD)" });
 
 /** Enrichment modes an export can run in (`auto` picks one of these). All give the same CSV. */
 export const ENRICHMENT_MODES = ["per-view", "batch", "sql"] as const;
@@ -46,8 +46,8 @@ export const exportJobSchema = z.object({
   attempts: count.optional(),
   cancelRequested: z.boolean().optional(),
   /** The date range asked for: views with viewedAt in [since, until] (UTC days, inclusive). */
-  since: isoDate.optional(),
-  until: isoDate.optional(),
+  since: isoDateSchema.optional(),
+  until: isoDateSchema.optional(),
   /** The CSV profile asked for. */
   profile: csvProfileSchema.optional(),
   /** When the current (or last) run started. */
@@ -106,15 +106,30 @@ export function jobStateOf(job: Pick<ExportJobSummary, "status" | "cancelRequest
   return job.status === "FAILED" && job.cancelRequested === true ? "CANCELLED" : job.status;
 }
 
+/** What an export may ask for besides its resource (also the REST create body). */
+export const exportOptionsSchema = z
+  .object({
+    /** Only views with viewedAt in [since, until] (ISO dates, UTC days, inclusive). */
+    since: isoDateSchema.optional(),
+    until: isoDateSchema.optional(),
+    /** The CSV profile (default Papermark's exact CSV). */
+    profile: csvProfileSchema.optional(),
+  })
+  .strict();
+export type ExportOptions = z.infer<typeof exportOptionsSchema>;
+
 export const createExportInputSchema = z
   .object({
     type: jobTypeSchema,
     teamId: idSchema,
     resourceId: idSchema,
     groupId: idSchema.optional(),
+    ...exportOptionsSchema.shape,
   })
   .strict()
   .superRefine((value, ctx) => {
+    const range = rangeError(value);
+    if (range) ctx.addIssue({ code: "custom", path: ["since"], message: range });
     if (value.type === "dataroom-group" && !value.groupId) {
       ctx.addIssue({ code: "custom", path: ["groupId"], message: "a dataroom-group export needs groupId" });
     }

@@ -180,7 +180,7 @@ export class ConsoleApp {
       const result = await this.requireCore().service.result(id, null);
       if ("location" in result) return { saved: false, location: result.location };
       const { job, csv } = result;
-      const path = await this.options.chooseSavePath(exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now())));
+      const path = await this.options.chooseSavePath(exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()), job));
       if (path === null) return { saved: false };
       await this.options.writeFile(path, csv);
       return { saved: true, path };

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const rssAtStart = rssNow();
   const db = await startEmbeddedPostgres(args.dataDir);
   const views = new ViewsSource(db.sql);
-  const total = await views.countDocumentViews(args.teamId, args.documentId);
+  const total = await views.countDocumentViews({ teamId: args.teamId, documentId: args.documentId });
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   await new Promise((resolve) => setTimeout(resolve, 300));

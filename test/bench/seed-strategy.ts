@@ -1,7 +1,7 @@
 import { DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS } from "../../shared/csv-columns";
 import { CsvWriter, DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/core/csv/csv-writer";
 import { documentRow } from "../../electron/core/export/export-visits";
-import { PerViewAnalytics } from "../../electron/core/export/view-analytics";
+import { ALL_TIME, PerViewAnalytics } from "../../electron/core/export/view-analytics";
 import type { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import type { ViewsSource } from "../../electron/core/views/views-source";
 
@@ -32,11 +32,11 @@ export async function seedStrategyExport(
   const writer = new CsvWriter(sink, DEFAULT_CSV_OPTIONS);
   await writer.writeRow([...DOCUMENT_COLUMNS, ...DOCUMENT_GEO_COLUMNS]);
   let done = 0;
-  outer: for await (const page of views.documentViews(request.teamId, document.id)) {
+  outer: for await (const page of views.documentViews({ teamId: request.teamId, documentId: document.id })) {
     for (const view of page) {
       if (done >= maxViews) break outer;
       // The view's two reads in flight together, then the next view: the seed's loop.
-      const [stats, ua] = await Promise.all([analytics.stats([{ id: view.id, documentId: document.id }]), analytics.userAgent(view.id, document.id)]);
+      const [stats, ua] = await Promise.all([analytics.stats([{ id: view.id, documentId: document.id }], ALL_TIME), analytics.userAgent(view.id, document.id, ALL_TIME)]);
       await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, []));
       done += 1;
       onProgress?.(done);

@@ -72,6 +72,12 @@ describe("parseExportArgs", () => {
     });
   });
 
+  it("reads the date range and the CSV profile", () => {
+    const settings = settingsOf(parseExportArgs([...DOCUMENT, "--since", "2026-01-01", "--until=2026-01-31", "--profile", "spreadsheet"], ENV));
+    expect(settings.request).toEqual({ type: "document", teamId: "t1", resourceId: "d1", since: "2026-01-01", until: "2026-01-31", profile: "spreadsheet" });
+    expect(settingsOf(parseExportArgs([...DOCUMENT, "--since", "2026-01-01", "--until", "2026-01-01"], ENV)).request).toMatchObject({ since: "2026-01-01", until: "2026-01-01" });
+  });
+
   it("takes the Tinybird host and Redis URL from the environment", () => {
     const settings = settingsOf(parseExportArgs(DOCUMENT, { ...ENV, TINYBIRD_HOST: "http://localhost:7181", REDIS_URL: "rediss://cache:6380" }));
     expect(settings.tinybird.host).toBe("http://localhost:7181");
@@ -106,6 +112,10 @@ describe("parseExportArgs", () => {
     [[...DOCUMENT, "--tinybird-token", "two words"], /^--tinybird-token must not contain white space$/],
     [[...DOCUMENT, "--redis-url", "http://redis"], /^--redis-url must be a URL like redis:\/\//],
     [[...DOCUMENT.slice(0, 6), "--out", ""], /^--out must not be empty$/],
+    [[...DOCUMENT, "--since", "2026-02-30"], /^--since must be an ISO date \(YYYY-MM-DD\)$/],
+    [[...DOCUMENT, "--until", "31/01/2026"], /^--until must be an ISO date/],
+    [[...DOCUMENT, "--since", "2026-02-01", "--until", "2026-01-31"], /^--since is after --until \(2026-01-31\)$/],
+    [[...DOCUMENT, "--profile", "excel"], /^--profile must be papermark or spreadsheet$/],
   ])("refuses %j", (argv, message) => {
     expect(errorOf(parseExportArgs(argv, ENV), "usage-error")).toMatch(message);
   });

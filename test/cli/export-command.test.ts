@@ -14,7 +14,7 @@ import { pgClient, type SqlClient } from "../../electron/core/views/sql-client";
 import { ViewsSource } from "../../electron/core/views/views-source";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
-import { EXPECTED_DATAROOM, EXPECTED_DOCUMENT } from "../fixtures/small-dataset-expected";
+import { DOCUMENT_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, customFieldHeader, lines } from "../fixtures/small-dataset-expected";
 import { freePort, TestRedisServer } from "../helpers/redis-server";
 
 /*
@@ -127,7 +127,21 @@ describe("npm run export (child process)", () => {
     expect(run.code).toBe(0);
     const csv = readFileSync(out, "utf8");
     expect(csv.startsWith("\uFEFFViewed at,")).toBe(true);
-    expect(csv).toContain(",Budget,-5,");
+    expect(csv).toContain(`,"=HYPERLINK(""http://evil"")",`);
+  });
+
+  it("limits the export to a date range and writes the spreadsheet profile", async () => {
+    const out = join(outDir, "range.csv");
+    const run = await runCli(documentArgs(out, "--since", "2026-01-01", "--until", "2026-01-15", "--profile", "spreadsheet"));
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(
+      "\uFEFF" +
+        lines(
+          `${DOCUMENT_HEADER},Country,City,${customFieldHeader(2)}`,
+          "2026-01-15T10:00:00.123Z,Alice,alice@example.com,Investor link,2.5,20.00%,1,2026-01-15T10:05:00.000Z,Yes,Yes,NDA,https://nda.example/1,2026-01-15T09:59:59.999Z,No,Chrome,macOS,Desktop,US,New York,Company,Acme,Role,",
+        ),
+    );
   });
 
   it("fails with one NOT_FOUND line and no file for an unknown resource", async () => {

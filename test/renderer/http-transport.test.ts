@@ -79,6 +79,20 @@ describe("httpTransport", () => {
     expect(requests.map((r) => r.method)).toEqual(["POST", "POST", "POST"]);
   });
 
+  it("sends the date range and the CSV profile in the create body, and nothing else", async () => {
+    const bodies: unknown[] = [];
+    const { fetch } = server({
+      "POST /api/teams/t1/documents/d1/export-visits": (_url, init) => {
+        bodies.push(JSON.parse(String(init.body)));
+        return json({ exportId: "new1", job: makeJob({ id: "new1", status: "PENDING" }) }, 202);
+      },
+    });
+    const api = httpTransport("http://server", "tok", { fetch });
+    await api.createExport({ type: "document", teamId: "t1", resourceId: "d1", since: "2026-01-01", until: "2026-01-31", profile: "spreadsheet" });
+    await api.createExport({ type: "document", teamId: "t1", resourceId: "d1" });
+    expect(bodies).toEqual([{ since: "2026-01-01", until: "2026-01-31", profile: "spreadsheet" }, {}]);
+  });
+
   it("downloads a CSV byte for byte under the server's file name", async () => {
     const job = makeJob();
     const csv = "\uFEFFViewed at,Name\n2026-01-01T00:00:00.000Z,Zoë \"Z\"\n";

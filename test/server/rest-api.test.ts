@@ -126,6 +126,24 @@ describe("the seed's endpoints", () => {
     expect(await completed("t1", group.exportId)).toMatchObject({ type: "dataroom-group", groupId: "g1", resourceName: "Series A Room - Investors" });
   });
 
+  it("takes a date range and the spreadsheet profile in the create body, records them, and names the file after the range", async () => {
+    const created = await api("/api/teams/t1/documents/d1/export-visits", {
+      method: "POST",
+      body: JSON.stringify({ since: "2026-01-01", until: "2026-01-15", profile: "spreadsheet" }),
+    });
+    expect(created.status).toBe(202);
+    const { exportId, job: pending } = await json<{ exportId: string; job: ExportJobSummary }>(created);
+    expect(pending).toMatchObject({ since: "2026-01-01", until: "2026-01-15", profile: "spreadsheet" });
+    const job = await completed("t1", exportId);
+    expect(job).toMatchObject({ since: "2026-01-01", until: "2026-01-15", profile: "spreadsheet", total: 1 });
+    const download = await api(`/api/teams/t1/export-jobs/${exportId}?download=true`);
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="visits-Pitch_Deck-${job.completedAt!.slice(0, 10)}-from-2026-01-01-to-2026-01-15.csv"`);
+    const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await download.arrayBuffer());
+    expect(csv.startsWith("\uFEFFViewed at,")).toBe(true);
+    expect(csv.split("\n")).toHaveLength(2);
+    expect(csv).not.toContain("NaN");
+  });
+
   it("deletes a job", async () => {
     const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
     await completed("t1", exportId);
@@ -167,6 +185,9 @@ describe("bad requests", () => {
       ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: "[]" }],
       ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: '{"__proto__": {"admin": true}}' }],
       ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: JSON.stringify({ pad: "x".repeat(20_000) }) }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: JSON.stringify({ since: "2026-1-1" }) }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: JSON.stringify({ since: "2026-02-01", until: "2026-01-31" }) }],
+      ["/api/teams/t1/documents/d1/export-visits", { method: "POST", body: JSON.stringify({ profile: "excel" }) }],
       ["/api/teams/t1/export-jobs?status=DONE", {}],
       ["/api/teams/t1/export-jobs?limit=100000", {}],
       ["/api/teams/t1/export-jobs?evil=1", {}],

@@ -1,13 +1,5 @@
+import type { CsvProfile } from "../../../shared/job";
 import type { DocumentRow, DocumentVersionRow } from "../views/views-source";
-
-/** Papermark writes "NaN" for a missing value, and for an empty string too (`x || "NaN"`). */
-export function orNaN(value: string | number | null | undefined): string {
-  return value === null || value === undefined || value === "" ? "NaN" : String(value);
-}
-
-export function yesOr(flag: boolean, otherwise: "No" | "NaN"): string {
-  return flag ? "Yes" : otherwise;
-}
 
 /** Total duration in seconds with one decimal, from the sum of page durations in ms. */
 export function durationSeconds(totalMs: number): string {
@@ -20,7 +12,8 @@ export function completion(pagesViewed: number, numPages: number): string {
 }
 
 export interface VersionInForce {
-  versionNumber: string;
+  /** Null when the document has no version (or version 0). */
+  versionNumber: number | null;
   numPages: number;
 }
 
@@ -32,27 +25,45 @@ export function versionInForce(document: Pick<DocumentRow, "numPages" | "version
   const versions: DocumentVersionRow[] = document.versions;
   const version = versions.find((v) => v.createdAt <= viewedAt) ?? versions[0];
   return {
-    versionNumber: orNaN(version?.versionNumber || undefined),
+    versionNumber: version?.versionNumber || null,
     numPages: version?.numPages || document.numPages || 0,
   };
 }
 
 /**
- * Label/value pairs of a view's custom-field responses for the given identifiers, "NaN"
- * where the view has none. Later entries for the same identifier win, as in Papermark.
+ * How a CSV profile writes missing values and flags. Papermark writes "NaN" for a missing
+ * value and for an empty string too (`x || "NaN"`), and some of its flags are Yes/NaN; the
+ * spreadsheet profile writes an empty cell and Yes/No everywhere.
  */
-export function customFieldValues(data: unknown, identifiers: readonly string[]): string[] {
-  const responses = new Map<string, { label: string; response: string }>();
-  if (Array.isArray(data)) {
-    for (const field of data) {
-      if (!field || typeof field !== "object") continue;
-      const { identifier, label, response } = field as Record<string, unknown>;
-      if (!identifier) continue;
-      responses.set(String(identifier), { label: label ? String(label) : "NaN", response: response ? String(response) : "NaN" });
-    }
-  }
-  return identifiers.flatMap((identifier) => {
-    const found = responses.get(identifier);
-    return found ? [found.label, found.response] : ["NaN", "NaN"];
-  });
+export interface CellFormat {
+  missing(value: string | number | null | undefined): string;
+  /** A flag: "Yes", else Papermark's `papermarkOtherwise` ("No" or "NaN") or "No" in the spreadsheet profile. */
+  flag(value: boolean, papermarkOtherwise: "No" | "NaN"): string;
+  /** Label/value pairs of a view's custom-field responses for the given identifiers. */
+  customFields(data: unknown, identifiers: readonly string[]): string[];
+}
+
+export function cellFormat(profile: CsvProfile = "papermark"): CellFormat {
+  const empty = profile === "spreadsheet" ? "" : "NaN";
+  const missing = (value: string | number | null | undefined) => (value === null || value === undefined || value === "" ? empty : String(value));
+  return {
+    missing,
+    flag: (value, papermarkOtherwise) => (value ? "Yes" : profile === "spreadsheet" ? "No" : papermarkOtherwise),
+    // Later entries for the same identifier win, as in Papermark.
+    customFields: (data, identifiers) => {
+      const responses = new Map<string, { label: string; response: string }>();
+      if (Array.isArray(data)) {
+        for (const field of data) {
+          if (!field || typeof field !== "object") continue;
+          const { identifier, label, response } = field as Record<string, unknown>;
+          if (!identifier) continue;
+          responses.set(String(identifier), { label: label ? String(label) : empty, response: response ? String(response) : empty });
+        }
+      }
+      return identifiers.flatMap((identifier) => {
+        const found = responses.get(identifier);
+        return found ? [found.label, found.response] : [empty, empty];
+      });
+    },
+  };
 }

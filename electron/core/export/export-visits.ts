@@ -1,18 +1,24 @@
 import { DATAROOM_COLUMNS, DATAROOM_DOCUMENT_COLUMN_COUNT, DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS, customFieldColumns, isProPlan } from "../../../shared/csv-columns";
+import { describeRange, rangeMs } from "../../../shared/date-range";
 import { AppError } from "../../../shared/errors";
-import type { JobType } from "../../../shared/job";
+import type { CsvProfile, JobType } from "../../../shared/job";
 import { CsvWriter, type CsvOptions, type CsvSink } from "../csv/csv-writer";
 import type { UserAgentRow } from "../tinybird/pipes";
-import type { DataroomScope, DocumentRow, ViewRow, ViewsSource } from "../views/views-source";
-import { completion, customFieldValues, durationSeconds, orNaN, versionInForce, yesOr } from "./cell-values";
+import type { DataroomScope, DocumentRow, DocumentScope, ViewRow, ViewsSource } from "../views/views-source";
+import { cellFormat, completion, durationSeconds, versionInForce, type CellFormat } from "./cell-values";
 import { lookAhead, windows } from "./look-ahead";
-import type { ViewAnalytics, ViewStats } from "./view-analytics";
+import type { EventBounds, ViewAnalytics, ViewStats } from "./view-analytics";
 
 export interface ExportRequest {
   type: JobType;
   teamId: string;
   resourceId: string;
   groupId?: string;
+  /** Only views with viewedAt in [since, until] (ISO dates, UTC days, inclusive). */
+  since?: string;
+  until?: string;
+  /** Papermark's exact CSV (default) or the spreadsheet profile. */
+  profile?: CsvProfile;
 }
 
 export interface ExportStart {
@@ -48,14 +54,27 @@ function throwIfAborted(signal?: AbortSignal): void {
 /** Windows being enriched at once: the next one fills the limiter while the current one finishes. */
 const LOOK_AHEAD = 2;
 
-const uaCells = (ua: UserAgentRow | null) => [orNaN(ua?.browser), orNaN(ua?.os), orNaN(ua?.device)];
+const uaCells = (ua: UserAgentRow | null, format: CellFormat) => [format.missing(ua?.browser), format.missing(ua?.os), format.missing(ua?.device)];
+
+/** The Tinybird events that count: those in the export's date range (all of them without one). */
+function eventBounds(request: ExportRequest): EventBounds {
+  const { sinceMs, untilMs } = rangeMs(request);
+  return { sinceMs: sinceMs ?? 0, ...(untilMs !== undefined ? { untilMs } : {}) };
+}
+
+/** " from 2026-01-01 to 2026-01-31" for messages, or "" without a range. */
+function inRange(request: ExportRequest): string {
+  const range = describeRange(request);
+  return range ? ` ${range}` : "";
+}
 
 /**
  * Writes the CSV of one export to `sink`, streaming: it holds one page of views and two
  * windows of enriched rows at a time, whatever the number of views.
  */
 export async function exportVisits(deps: ExportDeps, request: ExportRequest, sink: CsvSink, options: ExportRunOptions): Promise<ExportOutcome> {
-  const writer = new CsvWriter(sink, options.csv);
+  // The spreadsheet profile always starts with a BOM, so Excel reads the file as UTF-8.
+  const writer = new CsvWriter(sink, request.profile === "spreadsheet" ? { ...options.csv, bom: true } : options.csv);
   const outcome = request.type === "document" ? await exportDocument(deps, request, writer, options) : await exportDataroom(deps, request, writer, options);
   await writer.flush();
   return { ...outcome, rows: writer.rows - 1 };
@@ -65,26 +84,33 @@ export async function exportVisits(deps: ExportDeps, request: ExportRequest, sin
  * One row of a document export. `fieldIds` null leaves out Country, City and custom fields
  * (Papermark's Pro-plan rule).
  */
-export function documentRow(view: ViewRow, document: DocumentRow, stats: ViewStats, ua: UserAgentRow | null, fieldIds: readonly string[] | null): string[] {
+export function documentRow(
+  view: ViewRow,
+  document: DocumentRow,
+  stats: ViewStats,
+  ua: UserAgentRow | null,
+  fieldIds: readonly string[] | null,
+  format: CellFormat = cellFormat(),
+): string[] {
   const version = versionInForce(document, view.viewedAt);
   const cells = [
     view.viewedAt,
-    orNaN(view.viewerName),
-    orNaN(view.viewerEmail),
-    orNaN(view.linkName),
+    format.missing(view.viewerName),
+    format.missing(view.viewerEmail),
+    format.missing(view.linkName),
     durationSeconds(stats.durationMs),
     completion(stats.pagesViewed, version.numPages),
-    version.versionNumber,
-    orNaN(view.downloadedAt),
-    yesOr(view.verified, "No"),
-    yesOr(view.agreementAccepted, "NaN"),
-    orNaN(view.agreementName),
-    orNaN(view.agreementContent),
-    orNaN(view.agreementAcceptedAt),
-    yesOr(view.dataroomId !== null, "No"),
-    ...uaCells(ua),
+    format.missing(version.versionNumber),
+    format.missing(view.downloadedAt),
+    format.flag(view.verified, "No"),
+    format.flag(view.agreementAccepted, "NaN"),
+    format.missing(view.agreementName),
+    format.missing(view.agreementContent),
+    format.missing(view.agreementAcceptedAt),
+    format.flag(view.dataroomId !== null, "No"),
+    ...uaCells(ua, format),
   ];
-  if (fieldIds) cells.push(orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(view.customFields, fieldIds));
+  if (fieldIds) cells.push(format.missing(ua?.country), format.missing(ua?.city), ...format.customFields(view.customFields, fieldIds));
   return cells;
 }
 
@@ -93,10 +119,13 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
   const { views, analytics } = deps;
   const team = await views.team(request.teamId, signal);
   const document = await views.document(request.teamId, request.resourceId, signal);
-  const total = await views.countDocumentViews(request.teamId, document.id, signal);
-  if (total === 0) throw new AppError("NO_VIEWS", `document ${document.id} has no views to export`);
+  const scope: DocumentScope = { teamId: request.teamId, documentId: document.id, range: { since: request.since, until: request.until } };
+  const total = await views.countDocumentViews(scope, signal);
+  if (total === 0) throw new AppError("NO_VIEWS", `document ${document.id} has no views to export${inRange(request)}`);
   const withGeo = !isProPlan(team.plan);
-  const fieldIds = withGeo ? await views.documentCustomFieldIds(request.teamId, document.id, signal) : [];
+  const fieldIds = withGeo ? await views.documentCustomFieldIds(scope, signal) : [];
+  const format = cellFormat(request.profile);
+  const bounds = eventBounds(request);
   await options.onStart?.({ resourceName: document.name, total });
 
   await writer.writeRow([...DOCUMENT_COLUMNS, ...(withGeo ? [...DOCUMENT_GEO_COLUMNS, ...customFieldColumns(fieldIds.length)] : [])]);
@@ -104,15 +133,15 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
   const enrich = async (window: ViewRow[]) => {
     throwIfAborted(signal);
     const [stats, agents] = await Promise.all([
-      analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), signal),
-      Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, signal))),
+      analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), bounds, signal),
+      Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, bounds, signal))),
     ]);
     return { window, stats, agents };
   };
-  for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(request.teamId, document.id, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+  for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(scope, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
     for (const [index, view] of window.entries()) {
       const ua = agents[index] ?? null;
-      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, withGeo ? fieldIds : null));
+      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, withGeo ? fieldIds : null, format));
     }
     done += window.length;
     options.onProgress?.(done, total);
@@ -125,13 +154,20 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
   const { views, analytics } = deps;
   if (request.type === "dataroom-group" && !request.groupId) throw new AppError("BAD_INPUT", "a dataroom-group export needs a group id");
   const dataroom = await views.dataroom(request.teamId, request.resourceId, signal);
-  const scope: DataroomScope = { teamId: request.teamId, dataroomId: dataroom.id, ...(request.type === "dataroom-group" ? { groupId: request.groupId } : {}) };
+  const scope: DataroomScope = {
+    teamId: request.teamId,
+    dataroomId: dataroom.id,
+    ...(request.type === "dataroom-group" ? { groupId: request.groupId } : {}),
+    range: { since: request.since, until: request.until },
+  };
+  const format = cellFormat(request.profile);
+  const bounds = eventBounds(request);
   const group = scope.groupId ? await views.group(dataroom.id, scope.groupId, signal) : null;
   const resourceName = group ? `${dataroom.name} - ${group.name}` : dataroom.name;
   const sessionCount = await views.countSessions(scope, signal);
   const documentViewCount = await views.countDocumentViewsOfSessions(scope, signal);
   if (sessionCount === 0 && documentViewCount.orphaned === 0) {
-    throw new AppError("NO_VIEWS", `${group ? `group ${group.id} of ` : ""}dataroom ${dataroom.id} has no views to export`);
+    throw new AppError("NO_VIEWS", `${group ? `group ${group.id} of ` : ""}dataroom ${dataroom.id} has no views to export${inRange(request)}`);
   }
   const warnings: string[] = [];
   if (documentViewCount.orphaned > 0) {
@@ -153,9 +189,9 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
       for (const id of unknown) documents.set(id, found.get(id));
     }
     const [stats, agents] = await Promise.all([
-      analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), signal),
+      analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), bounds, signal),
       // The session's user agent, from v3 only (no v2 fallback for dataroom visits).
-      Promise.all(window.map((s) => analytics.userAgent(s.id, null, signal))),
+      Promise.all(window.map((s) => analytics.userAgent(s.id, null, bounds, signal))),
     ]);
     return { window, documentViews, stats, agents };
   };
@@ -166,20 +202,20 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
       const ua = agents[index] ?? null;
       const sessionCells = [
         session.viewedAt,
-        orNaN(session.downloadedAt),
-        orNaN(session.viewerName),
-        orNaN(session.viewerEmail),
-        orNaN(session.linkName),
-        yesOr(session.verified, "NaN"),
-        yesOr(session.agreementAccepted, "NaN"),
-        orNaN(session.agreementName),
-        orNaN(session.agreementContent),
-        orNaN(session.agreementAcceptedAt),
+        format.missing(session.downloadedAt),
+        format.missing(session.viewerName),
+        format.missing(session.viewerEmail),
+        format.missing(session.linkName),
+        format.flag(session.verified, "NaN"),
+        format.flag(session.agreementAccepted, "NaN"),
+        format.missing(session.agreementName),
+        format.missing(session.agreementContent),
+        format.missing(session.agreementAcceptedAt),
       ];
-      const trailing = [...uaCells(ua), orNaN(ua?.country), orNaN(ua?.city), ...customFieldValues(session.customFields, fieldIds)];
+      const trailing = [...uaCells(ua, format), format.missing(ua?.country), format.missing(ua?.city), ...format.customFields(session.customFields, fieldIds)];
       const inSession = bySession.get(session.id) ?? [];
       if (inSession.length === 0) {
-        await writer.writeRow([...sessionCells, ...Array<string>(DATAROOM_DOCUMENT_COLUMN_COUNT).fill("NaN"), ...trailing]);
+        await writer.writeRow([...sessionCells, ...Array<string>(DATAROOM_DOCUMENT_COLUMN_COUNT).fill(format.missing(null)), ...trailing]);
       }
       for (const view of inSession) {
         const document = view.documentId ? documents.get(view.documentId) : undefined;
@@ -187,12 +223,12 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
         const { durationMs, pagesViewed } = stats.get(view.id)!;
         await writer.writeRow([
           ...sessionCells,
-          orNaN(document?.name),
+          format.missing(document?.name),
           view.viewedAt,
-          orNaN(view.downloadedAt),
+          format.missing(view.downloadedAt),
           durationSeconds(durationMs),
           completion(pagesViewed, version.numPages),
-          version.versionNumber,
+          format.missing(version.versionNumber),
           ...trailing,
         ]);
       }

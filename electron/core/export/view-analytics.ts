@@ -10,6 +10,21 @@ export interface ViewStats {
   pagesViewed: number;
 }
 
+/**
+ * The Tinybird events that count, as Unix ms, both inclusive: the export's date range (the
+ * pipes take `since`, and v5 also `until`). Without a range, since is 0 and until absent.
+ */
+export interface EventBounds {
+  sinceMs: number;
+  untilMs?: number;
+}
+
+/** Every event: an export without a date range. */
+export const ALL_TIME: EventBounds = { sinceMs: 0 };
+
+/** Tinybird parameters for the bounds. */
+const boundParams = (bounds: EventBounds) => ({ since: bounds.sinceMs, ...(bounds.untilMs !== undefined ? { until: bounds.untilMs } : {}) });
+
 export interface ViewRef {
   id: string;
   /** Papermark asks Tinybird with documentId "null" when a view has none. */
@@ -22,21 +37,21 @@ export interface ViewRef {
  */
 export interface ViewAnalytics {
   readonly mode: EnrichmentMode;
-  stats(views: readonly ViewRef[], signal?: AbortSignal): Promise<Map<string, ViewStats>>;
-  /** User agent and geo; with `fallbackDocumentId`, asks the older v2 pipe when v3 has nothing. */
-  userAgent(viewId: string, fallbackDocumentId: string | null, signal?: AbortSignal): Promise<UserAgentRow | null>;
+  stats(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, ViewStats>>;
+  /** User agent and geo; with `fallbackDocumentId`, asks the older v2 pipe (events from `bounds.sinceMs`) when v3 has nothing. */
+  userAgent(viewId: string, fallbackDocumentId: string | null, bounds: EventBounds, signal?: AbortSignal): Promise<UserAgentRow | null>;
 }
 
 abstract class BaseAnalytics implements ViewAnalytics {
   abstract readonly mode: EnrichmentMode;
   constructor(protected readonly tinybird: TinybirdClient) {}
 
-  abstract stats(views: readonly ViewRef[], signal?: AbortSignal): Promise<Map<string, ViewStats>>;
+  abstract stats(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, ViewStats>>;
 
-  async userAgent(viewId: string, fallbackDocumentId: string | null, signal?: AbortSignal): Promise<UserAgentRow | null> {
+  async userAgent(viewId: string, fallbackDocumentId: string | null, bounds: EventBounds, signal?: AbortSignal): Promise<UserAgentRow | null> {
     const [current] = await this.tinybird.query(PIPES.userAgentPerViewV3, { viewId }, userAgentRow, signal);
     if (current || fallbackDocumentId === null) return current ?? null;
-    const [older] = await this.tinybird.query(PIPES.userAgentPerViewV2, { documentId: fallbackDocumentId, viewId, since: 0 }, userAgentRow, signal);
+    const [older] = await this.tinybird.query(PIPES.userAgentPerViewV2, { documentId: fallbackDocumentId, viewId, since: bounds.sinceMs }, userAgentRow, signal);
     return older ?? null;
   }
 }
@@ -44,12 +59,12 @@ abstract class BaseAnalytics implements ViewAnalytics {
 export class PerViewAnalytics extends BaseAnalytics {
   readonly mode = "per-view" as const;
 
-  async stats(views: readonly ViewRef[], signal?: AbortSignal): Promise<Map<string, ViewStats>> {
+  async stats(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, ViewStats>> {
     const entries = await Promise.all(
       views.map(async (view): Promise<[string, ViewStats]> => {
         const pages = await this.tinybird.query(
           PIPES.pageDurationPerView,
-          { documentId: view.documentId ?? "null", viewId: view.id, since: 0 },
+          { documentId: view.documentId ?? "null", viewId: view.id, ...boundParams(bounds) },
           pageDurationRow,
           signal,
         );
@@ -72,7 +87,7 @@ export class BatchAnalytics extends BaseAnalytics {
     super(tinybird);
   }
 
-  async stats(views: readonly ViewRef[], signal?: AbortSignal): Promise<Map<string, ViewStats>> {
+  async stats(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, ViewStats>> {
     const out = new Map<string, ViewStats>();
     const chunks: ViewRef[][] = [];
     for (let i = 0; i < views.length; i += this.idsPerQuery) chunks.push(views.slice(i, i + this.idsPerQuery));
@@ -80,7 +95,7 @@ export class BatchAnalytics extends BaseAnalytics {
       chunks.map(async (chunk) => {
         const rows = await this.tinybird.query(
           PIPES.dataroomViewDocumentStats,
-          { viewIds: chunk.map((v) => v.id).join(","), since: 0 },
+          { viewIds: chunk.map((v) => v.id).join(","), ...boundParams(bounds) },
           viewDocumentStatsRow,
           signal,
         );

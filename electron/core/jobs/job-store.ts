@@ -6,6 +6,7 @@ import {
   jobStateOf,
   pageSchema,
   sourcesOf,
+  type CsvProfile,
   type ExportJob,
   type ExportJobSummary,
   type JobChange,
@@ -38,6 +39,9 @@ export interface NewJob {
   resourceId: string;
   resourceName?: string;
   groupId?: string;
+  since?: string;
+  until?: string;
+  profile?: CsvProfile;
 }
 
 /** Fields a transition may set besides status/updatedAt. */
@@ -113,6 +117,9 @@ export class JobStore {
       resourceId: parseId(input.resourceId, "resource id"),
       ...(input.resourceName !== undefined ? { resourceName: input.resourceName } : {}),
       ...(input.groupId !== undefined ? { groupId: parseId(input.groupId, "group id") } : {}),
+      ...(input.since !== undefined ? { since: input.since } : {}),
+      ...(input.until !== undefined ? { until: input.until } : {}),
+      ...(input.profile !== undefined ? { profile: input.profile } : {}),
       userId: parseId(input.userId, "user id"),
       teamId: parseId(input.teamId, "team id"),
       createdAt: now.toISOString(),

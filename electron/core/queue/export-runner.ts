@@ -190,7 +190,15 @@ export class ExportRunner {
       await redis.del(partialKey);
       const outcome = await exportVisits(
         this.options.deps,
-        { type: record.type, teamId: record.teamId, resourceId: record.resourceId, ...(record.groupId ? { groupId: record.groupId } : {}) },
+        {
+          type: record.type,
+          teamId: record.teamId,
+          resourceId: record.resourceId,
+          ...(record.groupId ? { groupId: record.groupId } : {}),
+          ...(record.since ? { since: record.since } : {}),
+          ...(record.until ? { until: record.until } : {}),
+          ...(record.profile ? { profile: record.profile } : {}),
+        },
         async (chunk) => {
           bytes += Buffer.byteLength(chunk);
           await redis.multi().append(partialKey, chunk).expire(partialKey, 24 * 3600).exec();

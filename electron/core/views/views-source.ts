@@ -1,3 +1,4 @@
+import type { DateRange } from "../../../shared/date-range";
 import { AppError } from "../../../shared/errors";
 import type { SqlClient } from "./sql-client";
 
@@ -82,11 +83,38 @@ export interface DataroomRow {
   name: string;
 }
 
+/** Which views of a document an export covers. */
+export interface DocumentScope {
+  teamId: string;
+  documentId: string;
+  range?: DateRange;
+}
+
 /** Which views of a dataroom an export covers. */
 export interface DataroomScope {
   teamId: string;
   dataroomId: string;
   groupId?: string;
+  /** Applies to the dataroom visits (sessions); their document views go with them. */
+  range?: DateRange;
+}
+
+/**
+ * The date range as SQL on `v."viewedAt"`, with its parameters appended to `params`.
+ * viewedAt is a UTC timestamp without time zone and the bounds are dates, so the
+ * comparison never involves the session's or the machine's time zone.
+ */
+function rangeFilter(range: DateRange | undefined, params: unknown[]): string {
+  let sql = "";
+  if (range?.since) {
+    params.push(range.since);
+    sql += ` AND v."viewedAt" >= $${params.length}::date`;
+  }
+  if (range?.until) {
+    params.push(range.until);
+    sql += ` AND v."viewedAt" < $${params.length}::date + 1`;
+  }
+  return sql;
 }
 
 export class ViewsSource {
@@ -161,28 +189,37 @@ export class ViewsSource {
 
   // --- document exports: every view of the document (also those inside datarooms, and archived ones)
 
-  async countDocumentViews(teamId: string, documentId: string, signal?: AbortSignal): Promise<number> {
-    const [row] = await this.sql.query<{ count: string | number }>(
-      `SELECT count(*) AS "count" FROM "View" v WHERE v."documentId" = $2 AND ${NOT_PAUSED}`,
-      [teamId, documentId],
-      signal,
-    );
+  private documentFilter(scope: DocumentScope): { where: string; params: unknown[] } {
+    const params: unknown[] = [scope.teamId, scope.documentId];
+    return { where: `v."documentId" = $2${rangeFilter(scope.range, params)}`, params };
+  }
+
+  async countDocumentViews(scope: DocumentScope, signal?: AbortSignal): Promise<number> {
+    const { where, params } = this.documentFilter(scope);
+    const [row] = await this.sql.query<{ count: string | number }>(`SELECT count(*) AS "count" FROM "View" v WHERE ${where} AND ${NOT_PAUSED}`, params, signal);
     return Number(row?.count ?? 0);
   }
 
-  documentViews(teamId: string, documentId: string, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
-    return this.pages(`v."documentId" = $2`, [teamId, documentId], signal);
+  documentViews(scope: DocumentScope, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
+    const { where, params } = this.documentFilter(scope);
+    return this.pages(where, params, signal);
   }
 
-  documentCustomFieldIds(teamId: string, documentId: string, signal?: AbortSignal): Promise<string[]> {
-    return this.customFieldIds(`v."documentId" = $2`, [teamId, documentId], signal);
+  documentCustomFieldIds(scope: DocumentScope, signal?: AbortSignal): Promise<string[]> {
+    const { where, params } = this.documentFilter(scope);
+    return this.customFieldIds(where, params, signal);
   }
 
   // --- dataroom exports: sessions (DATAROOM_VIEW) and the document views inside them
 
   private sessionFilter(scope: DataroomScope): { where: string; params: unknown[] } {
+    const { where, params } = this.dataroomFilter(scope, "DATAROOM_VIEW");
+    return { where: where + rangeFilter(scope.range, params), params };
+  }
+
+  private dataroomFilter(scope: DataroomScope, viewType: "DATAROOM_VIEW" | "DOCUMENT_VIEW"): { where: string; params: unknown[] } {
     const params: unknown[] = [scope.teamId, scope.dataroomId];
-    let where = `v."dataroomId" = $2 AND v."viewType" = 'DATAROOM_VIEW'`;
+    let where = `v."dataroomId" = $2 AND v."viewType" = '${viewType}'`;
     if (scope.groupId) {
       params.push(scope.groupId);
       where += ` AND v."groupId" = $3`;
@@ -210,20 +247,29 @@ export class ViewsSource {
     return this.customFieldIds(where, params, signal);
   }
 
-  /** The document views of the scope (same dataroom, group and pause rules as sessions). */
+  /**
+   * The document views of the scope (same dataroom, group and pause rules as sessions). The
+   * date range is not applied: a document view goes with its session.
+   */
   private documentViewFilter(scope: DataroomScope): { where: string; params: unknown[] } {
-    const { where, params } = this.sessionFilter(scope);
-    return { where: where.replace(`'DATAROOM_VIEW'`, `'DOCUMENT_VIEW'`), params };
+    return this.dataroomFilter(scope, "DOCUMENT_VIEW");
   }
 
-  /** Document views of the scope, counted by whether their session is exported. */
+  /**
+   * Document views of the scope, counted by whether their session is exported. Those left
+   * out are counted when they fall in the date range themselves (the others were not asked for).
+   */
   async countDocumentViewsOfSessions(scope: DataroomScope, signal?: AbortSignal): Promise<{ inSessions: number; orphaned: number }> {
     const { where, params } = this.documentViewFilter(scope);
-    const session = this.sessionFilter(scope).where.replace(/v\./g, "s.");
+    const session = this.sessionFilter(scope);
+    const inRange = rangeFilter(scope.range, params);
+    // The session filter's parameters are the document filter's plus the range, in the same order.
+    const sessionWhere = session.where.replace(/v\./g, "s.");
     const [row] = await this.sql.query<{ inSessions: string | number; orphaned: string | number }>(
-      `SELECT count(*) FILTER (WHERE has_session) AS "inSessions", count(*) FILTER (WHERE NOT has_session) AS "orphaned"
-         FROM (SELECT EXISTS (SELECT 1 FROM "View" s WHERE s."id" = v."dataroomViewId" AND ${session}
-                 AND ${NOT_PAUSED.replace(/v\."viewedAt"/g, 's."viewedAt"')}) AS has_session
+      `SELECT count(*) FILTER (WHERE has_session) AS "inSessions", count(*) FILTER (WHERE NOT has_session AND in_range) AS "orphaned"
+         FROM (SELECT EXISTS (SELECT 1 FROM "View" s WHERE s."id" = v."dataroomViewId" AND ${sessionWhere}
+                 AND ${NOT_PAUSED.replace(/v\."viewedAt"/g, 's."viewedAt"')}) AS has_session,
+                 (true${inRange}) AS in_range
                  FROM "View" v WHERE ${where} AND ${NOT_PAUSED}) counted`,
       params,
       signal,

@@ -310,13 +310,16 @@ export class TinybirdEmulator {
   /** A pipe's rows and their Tinybird column types, computed as Papermark's pipe SQL does. */
   private answer(pipe: string, params: Record<string, string>): { meta: Column[]; rows: Record<string, unknown>[] } | { error: string } | null {
     const since = Number(params.since ?? 0);
+    // Papermark's v5 pipe takes an optional `until` (inclusive); the batch pipes here take it too.
+    const until = params.until === undefined ? Number.POSITIVE_INFINITY : Number(params.until);
+    const inBounds = (time: number) => time >= since && time <= until;
     const eventsOf = (viewId: string | undefined) => (viewId ? (this.byView.get(viewId) ?? []) : []);
     switch (pipe) {
       case PIPES.pageDurationPerView: {
         if (!params.documentId || !params.viewId) return { error: "documentId and viewId are required" };
         const byPage = new Map<string, number>();
         for (const e of eventsOf(params.viewId)) {
-          if (e.documentId === params.documentId && e.time >= since) byPage.set(e.pageNumber, (byPage.get(e.pageNumber) ?? 0) + e.duration);
+          if (e.documentId === params.documentId && inBounds(e.time)) byPage.set(e.pageNumber, (byPage.get(e.pageNumber) ?? 0) + e.duration);
         }
         // ORDER BY pageNumber ASC on a String column: "10" before "2".
         const rows = [...byPage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([pageNumber, sum]) => ({ pageNumber, sum_duration: sum }));
@@ -343,7 +346,7 @@ export class TinybirdEmulator {
         for (const viewId of new Set(viewIds)) {
           const byDocument = new Map<string, { sum: number; pages: Set<string> }>();
           for (const e of eventsOf(viewId)) {
-            if (e.time < since) continue;
+            if (!inBounds(e.time)) continue;
             const stats = byDocument.get(e.documentId) ?? { sum: 0, pages: new Set<string>() };
             stats.sum += e.duration;
             stats.pages.add(e.pageNumber);
@@ -359,7 +362,7 @@ export class TinybirdEmulator {
         // GROUP BY viewId, versionNumber
         const groups = new Map<string, { viewId: string; versionNumber: number; pages: Set<string> }>();
         for (const e of this.byDocument.get(params.documentId) ?? []) {
-          if (e.time < since || excluded.has(e.viewId)) continue;
+          if (!inBounds(e.time) || excluded.has(e.viewId)) continue;
           const key = `${e.viewId}\u0000${e.versionNumber}`;
           const group = groups.get(key) ?? { viewId: e.viewId, versionNumber: e.versionNumber, pages: new Set<string>() };
           group.pages.add(e.pageNumber);

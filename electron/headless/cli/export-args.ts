@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { idSchema } from "../../../shared/ids";
-import { JOB_TYPES } from "../../../shared/job";
+import { isoDateSchema, rangeError } from "../../../shared/date-range";
+import { CSV_PROFILES, JOB_TYPES } from "../../../shared/job";
 import type { CsvOptions } from "../../core/csv/csv-writer";
 import type { ExportRequest } from "../../core/export/export-visits";
 import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-analytics";
@@ -14,7 +15,7 @@ import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-an
 export const DEFAULT_TINYBIRD_HOST = "https://api.tinybird.co";
 
 export const EXPORT_USAGE = `Usage: npm run export -- --type document|dataroom|dataroom-group --team <teamId> --resource <id>
-                         [--group <id>] --out <file.csv> [options]
+                         [--group <id>] --out <file.csv> [--since YYYY-MM-DD] [--until YYYY-MM-DD] [options]
 
 Exports the visits of a Papermark document, dataroom or dataroom group to a CSV file.
 The file appears at --out only when the export is complete.
@@ -24,6 +25,10 @@ The file appears at --out only when the export is complete.
   --resource         the document or dataroom id
   --group            the viewer group id (required for, and only for, dataroom-group)
   --out              where to write the CSV
+  --since            only views on or after this UTC day (YYYY-MM-DD)
+  --until            only views on or before this UTC day (YYYY-MM-DD)
+  --profile          papermark (Papermark's exact CSV, default) or spreadsheet (empty cells
+                     instead of NaN, Yes/No everywhere, UTF-8 BOM)
   --mode             per-view (Papermark's way, default) or batch (fewer Tinybird calls, same CSV)
   --max-concurrent   Tinybird requests in flight at once (default 5)
   --min-time         minimum ms between two Tinybird requests (default 200)
@@ -46,6 +51,9 @@ const OPTIONS = {
   resource: { type: "string" },
   group: { type: "string" },
   out: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  profile: { type: "string" },
   mode: { type: "string" },
   "max-concurrent": { type: "string" },
   "min-time": { type: "string" },
@@ -110,6 +118,9 @@ const flagsSchema = z
     resource: idSchema,
     group: idSchema.optional(),
     out: z.string().min(1, { error: "must not be empty" }),
+    since: isoDateSchema.optional(),
+    until: isoDateSchema.optional(),
+    profile: z.enum(CSV_PROFILES, { error: "must be papermark or spreadsheet" }).optional(),
     mode: z.enum(ENRICHMENT_MODES, { error: "must be per-view or batch" }).default("per-view"),
     "max-concurrent": wholeNumber(1, 1000).optional(),
     "min-time": wholeNumber(0, 60_000).optional(),
@@ -121,6 +132,8 @@ const flagsSchema = z
     bom: z.boolean().default(false),
   })
   .superRefine((flags, ctx) => {
+    const range = rangeError(flags);
+    if (range) ctx.addIssue({ code: "custom", path: ["since"], message: `is after --until (${flags.until})` });
     if (flags.type === "dataroom-group" && flags.group === undefined) {
       ctx.addIssue({ code: "custom", path: ["group"], message: "is required for a dataroom-group export" });
     }
@@ -175,7 +188,15 @@ export function parseExportArgs(argv: readonly string[], env: Environment): Pars
   return {
     kind: "run",
     settings: {
-      request: { type: flags.type, teamId: flags.team, resourceId: flags.resource, ...(flags.group ? { groupId: flags.group } : {}) },
+      request: {
+        type: flags.type,
+        teamId: flags.team,
+        resourceId: flags.resource,
+        ...(flags.group ? { groupId: flags.group } : {}),
+        ...(flags.since ? { since: flags.since } : {}),
+        ...(flags.until ? { until: flags.until } : {}),
+        ...(flags.profile ? { profile: flags.profile } : {}),
+      },
       outFile: flags.out,
       mode: flags.mode,
       rateLimit: {

@@ -4,7 +4,7 @@ import type { ConnectionStatus } from "../../../shared/connection-status";
 import { exportFileName } from "../../../shared/csv-columns";
 import { AppError, toWireError, type ErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
-import { jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
+import { exportOptionsSchema, jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
 import type { ExportService } from "../../core/queue/export-service";
 import type { Settings } from "../../../shared/settings";
 import type { ApiAuth, Caller } from "./api-auth";
@@ -39,8 +39,6 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** The seed's create endpoints take no fields: an empty body or `{}`. */
-const emptyBodySchema = z.object({}).strict();
 
 const listQuerySchema = z
   .object({
@@ -119,9 +117,14 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
   const create = (type: JobType) => async (ctx: RouteContext, m: string[]) => {
     const teamId = param(m[1]!, "team id");
     const scope = teamOf(ctx.caller, teamId);
-    const body = emptyBodySchema.safeParse(await readJsonBody(ctx.req));
-    if (!body.success) throw new AppError("BAD_INPUT", `the request body must be empty or {}: ${body.error.issues[0]?.message}`);
+    // The seed's create endpoints take no body; ours may carry the date range and the CSV profile.
+    const body = exportOptionsSchema.safeParse(await readJsonBody(ctx.req));
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      throw new AppError("BAD_INPUT", `invalid request body: ${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "bad value"}`);
+    }
     const request = {
+      ...body.data,
       type,
       teamId,
       resourceId: param(m[2]!, type === "document" ? "document id" : "dataroom id"),
@@ -169,7 +172,7 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
           return;
         }
         const { job, csv } = result;
-        const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()));
+        const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()), job);
         ctx.res.writeHead(200, {
           "Content-Type": "text/csv; charset=utf-8",
           "Content-Disposition": `attachment; filename="${name}"`,

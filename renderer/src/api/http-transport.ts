@@ -132,7 +132,9 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     },
     getJob: async ({ id }) => remember(checkedOutput("getJob", await withTeamOf(id, (teamId) => json(jobPath(teamId, id))))),
     async createExport(input) {
-      const body = await json(CREATE_PATHS[input.type](input), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+      const { since, until, profile } = input;
+      const options = { ...(since ? { since } : {}), ...(until ? { until } : {}), ...(profile ? { profile } : {}) };
+      const body = await json(CREATE_PATHS[input.type](input), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(options) });
       return remember(checkedOutput("createExport", typeof body === "object" && body !== null && "job" in body ? body.job : null));
     },
     async deleteJob({ id }) {

@@ -1,16 +1,24 @@
 import { useId, useState, type FormEvent } from "react";
-import { createExportInputSchema, JOB_TYPES, jobTypeSchema, type ExportJobSummary, type JobType } from "../../../shared/job";
+import { createExportInputSchema, csvProfileSchema, JOB_TYPES, jobTypeSchema, type CsvProfile, type ExportJobSummary, type JobType } from "../../../shared/job";
 import { toApiError } from "../api/api-error";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { TYPE_LABELS } from "./job-format";
 
-type Field = "type" | "teamId" | "resourceId" | "groupId";
+type Field = "type" | "teamId" | "resourceId" | "groupId" | "since" | "until" | "profile";
 type FieldErrors = Partial<Record<Field, string>>;
 
-const FIELDS: readonly string[] = ["type", "teamId", "resourceId", "groupId"];
+const FIELDS: readonly string[] = ["type", "teamId", "resourceId", "groupId", "since", "until", "profile"];
+
+const PROFILE_LABELS: Record<CsvProfile, string> = {
+  papermark: "Papermark (exact, NaN for missing values)",
+  spreadsheet: "Spreadsheet (empty cells, Yes/No, opens in Excel)",
+};
 const isField = (value: unknown): value is Field => typeof value === "string" && FIELDS.includes(value);
 
-/** Type, team, resource id and (for a group) group id, checked with the contract's schema before sending. */
+/**
+ * Type, team, resource id and (for a group) group id, an optional date range and the CSV
+ * profile, checked with the contract's schema before sending.
+ */
 export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: ExportJobSummary) => void; onCancel: () => void }) {
   const { actions, transport } = useConsole();
   const teams = useConsoleStore((m) => m.filters, (s) => s.teams);
@@ -19,11 +27,15 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
   const [teamId, setTeamId] = useState(currentTeam ?? teams[0] ?? "");
   const [resourceId, setResourceId] = useState("");
   const [groupId, setGroupId] = useState("");
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
+  const [profile, setProfile] = useState<CsvProfile>("papermark");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const id = useId();
-  const ids = { team: `${id}-team`, resource: `${id}-resource`, group: `${id}-group`, teams: `${id}-teams` };
+  const ids = { team: `${id}-team`, resource: `${id}-resource`, group: `${id}-group`, teams: `${id}-teams`, since: `${id}-since`, until: `${id}-until`, profile: `${id}-profile` };
+  const inputIds: Partial<Record<Field, string>> = { teamId: ids.team, resourceId: ids.resource, groupId: ids.group, since: ids.since, until: ids.until };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -33,6 +45,9 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
       teamId: teamId.trim(),
       resourceId: resourceId.trim(),
       ...(type === "dataroom-group" ? { groupId: groupId.trim() } : {}),
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      ...(profile !== "papermark" ? { profile } : {}),
     });
     if (!parsed.success) {
       const found: FieldErrors = {};
@@ -41,8 +56,8 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
         if (isField(field)) found[field] ??= issue.message;
       }
       setErrors(found);
-      const firstInvalid = (["teamId", "resourceId", "groupId"] as const).find((field) => found[field]);
-      if (firstInvalid) document.getElementById(firstInvalid === "teamId" ? ids.team : firstInvalid === "resourceId" ? ids.resource : ids.group)?.focus();
+      const firstInvalid = (["teamId", "resourceId", "groupId", "since", "until"] as const).find((field) => found[field]);
+      if (firstInvalid) document.getElementById(inputIds[firstInvalid]!)?.focus();
       return;
     }
     setErrors({});
@@ -109,6 +124,23 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
           {fieldError("groupId", ids.group)}
         </>
       )}
+      <fieldset className="date-range">
+        <legend>Views from (UTC days, both included; empty = all)</legend>
+        <label htmlFor={ids.since}>From</label>
+        <input {...fieldProps("since", ids.since)} type="date" value={since} max={until || undefined} onChange={(event) => setSince(event.target.value)} />
+        <label htmlFor={ids.until}>To</label>
+        <input {...fieldProps("until", ids.until)} type="date" value={until} min={since || undefined} onChange={(event) => setUntil(event.target.value)} />
+      </fieldset>
+      {fieldError("since", ids.since)}
+      {fieldError("until", ids.until)}
+      <label htmlFor={ids.profile}>CSV format</label>
+      <select id={ids.profile} value={profile} onChange={(event) => setProfile(csvProfileSchema.parse(event.target.value))}>
+        {csvProfileSchema.options.map((value) => (
+          <option key={value} value={value}>
+            {PROFILE_LABELS[value]}
+          </option>
+        ))}
+      </select>
       {submitError && (
         <p className="form-error" role="alert">
           {submitError}
