@@ -65,7 +65,7 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     prefix: options.bullPrefix,
     retry: { attempts: settings.runner.attempts, backoffMs: settings.runner.backoffMs },
   });
-  const service = new ExportService(store, queue, redis);
+  const service = new ExportService(store, queue);
   const sql = options.sql ?? pgClient(settings.databaseUrl);
   // One limit for every process on this Redis: the limiter is clustered through it.
   const limiter = new RateLimiter({
@@ -101,7 +101,6 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
 
   const runner = options.runner
     ? new ExportRunner({
-        redis,
         connection: workerConnection,
         store,
         queue,

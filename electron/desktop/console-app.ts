@@ -150,10 +150,7 @@ export class ConsoleApp {
 
   private async teams(): Promise<string[]> {
     const core = this.requireCore();
-    const teams = new Set<string>();
-    const { jobs } = await core.store.list({}, { limit: 500 });
-    for (const job of jobs) teams.add(job.teamId);
-    return [...teams].filter(isValidId).sort();
+    return (await core.store.teamIds()).filter(isValidId);
   }
 
   readonly handlers: ContractHandlers = {

@@ -49,8 +49,7 @@ export async function runLiveUpdates(): Promise<BenchResult> {
         const job = await store.create({ type: "document", teamId: "live_team", userId: "live_user", resourceId: "doc_1" });
         const runId = `run${i}`;
         await store.transition(job.id, "PROCESSING", { patch: { runId, attempts: 1, progress: 0 } });
-        const partialKey = store.keys.partialResult(job.id, runId);
-        if (withCsv) await redis.set(partialKey, ONE_MB);
+        if (withCsv) await store.appendPartialResult(job.id, runId, ONE_MB);
         // A random pause so the samples do not fall into step with anything.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
         const event = new Promise<number>((resolve, reject) => {
@@ -65,7 +64,7 @@ export async function runLiveUpdates(): Promise<BenchResult> {
           runId,
           patch: { completedAt: new Date().toISOString(), progress: 100, total: 100 },
           clear: ["error"],
-          ...(withCsv ? { resultFromKey: partialKey } : {}),
+          takePartialResult: withCsv,
         });
         const returned = performance.now();
         const heard = await event;

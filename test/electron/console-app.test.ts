@@ -104,4 +104,22 @@ describe("the desktop console on the embedded default", () => {
       redis.disconnect();
     }
   });
+
+  it("lists every team that has jobs, even one whose only job is older than 500 others", async () => {
+    const redisUrl = (await app.handlers.getSettings({})).redisUrl!;
+    const redis = new Redis(redisUrl);
+    try {
+      const store = new JobStore(redis);
+      await store.create({ type: "document", teamId: "team_quiet", userId: "support-1", resourceId: "doc_quiet" });
+      for (let batch = 0; batch < 10; batch++) {
+        await Promise.all(Array.from({ length: 50 }, () => store.create({ type: "document", teamId: "team_busy", userId: "support-1", resourceId: "doc_busy" })));
+      }
+      const teams = await app.handlers.listTeams({});
+      expect(teams).toContain("team_quiet");
+      expect(teams).toContain("team_busy");
+      expect(teams).toEqual([...teams].sort());
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -51,7 +51,7 @@ const EXPECTED: [request: { type: "document" | "dataroom" | "dataroom-group"; te
 describe.each(["per-view", "batch"] as const)("a Tinybird fault mix (%s)", (mode) => {
   it("every export completes with the right bytes or fails with a clear error, and no request beats a Retry-After", async () => {
     const stack = new ExportStack({ server, sql: db.sql, emulator, mode, tinybirdRetries: 6, tinybirdTimeoutMs: 400, retry: { attempts: 3, backoffMs: 50 } });
-    const service = new ExportService(stack.store, stack.queue, stack.redis);
+    const service = new ExportService(stack.store, stack.queue);
     emulator.log.length = 0;
     try {
       await stack.runner({ concurrency: 2 }).start();

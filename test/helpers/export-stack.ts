@@ -55,7 +55,6 @@ export class ExportStack {
       retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: 10, maxDelayMs: 2000 },
     });
     const runner = new ExportRunner({
-      redis: this.redis,
       connection: this.options.server.bullConnection,
       store: this.store,
       queue: this.queue,

@@ -36,7 +36,7 @@ export class WorkerCluster {
     const redis = redisServer.client();
     const store = new JobStore(redis);
     const queue = new ExportQueue({ connection: redisServer.bullConnection });
-    const cluster = new WorkerCluster(redisServer, redis, store, queue, new ExportService(store, queue, redis), { ...env, REDIS_URL: redisServer.url });
+    const cluster = new WorkerCluster(redisServer, redis, store, queue, new ExportService(store, queue), { ...env, REDIS_URL: redisServer.url });
     cluster.subscription = await subscribeToJobChanges(redis, store.keys, (change) => cluster.changes.push(change));
     return cluster;
   }

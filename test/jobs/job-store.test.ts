@@ -155,6 +155,73 @@ describe("transitions", () => {
   });
 });
 
+describe("keys owned by the store", () => {
+  it("refuses to write a hash that names no team or user, and leaves it untouched", async () => {
+    const job = await store.create(input());
+    await redis.hdel(`${prefix}export_job:${job.id}`, "teamId");
+    const before = await redis.hgetall(`${prefix}export_job:${job.id}`);
+    const error = await rejection(store.transition(job.id, "PROCESSING", { patch: { progress: 1 } }));
+    expect(error.code).toBe("MALFORMED_RECORD");
+    expect(await redis.hgetall(`${prefix}export_job:${job.id}`)).toEqual(before);
+  });
+
+  it("moves a run's streamed CSV into the record in the same write; a discarded one is gone", async () => {
+    const job = await store.create(input());
+    await store.transition(job.id, "PROCESSING", { patch: { runId: "run1" } });
+    await store.appendPartialResult(job.id, "run1", "a,b\n");
+    await store.appendPartialResult(job.id, "run1", "1,2\n");
+    await store.appendPartialResult(job.id, "run2", "stale\n");
+    await store.discardPartialResult(job.id, "run2");
+    await store.transition(job.id, "COMPLETED", { runId: "run1", takePartialResult: true });
+    expect(await store.getResult(job.id)).toBe("a,b\n1,2\n");
+    expect(await redis.keys(`${prefix}export_partial:*`)).toEqual([]);
+    expect((await rejection(store.transition(job.id, "FAILED", { takePartialResult: true }))).code).toBe("BAD_INPUT");
+  });
+
+  it("cancels an active job and tells the runners; a finished one is refused and not announced", async () => {
+    const requests: string[] = [];
+    const subscription = await store.subscribeToCancellations((id) => requests.push(id));
+    try {
+      const finished = await store.create(input());
+      await store.transition(finished.id, "FAILED", { patch: { error: "boom" } });
+      expect((await rejection(store.cancel(finished.id))).code).toBe("CONFLICT");
+      const running = await store.create(input());
+      await store.transition(running.id, "PROCESSING", { patch: { runId: "r" } });
+      await store.cancel(running.id);
+      // Pub/sub keeps order: a request for the refused job would have arrived first.
+      await expect.poll(() => requests.length).toBe(1);
+      expect(requests).toEqual([running.id]);
+      expect((await store.get(running.id))!.job).toMatchObject({ status: "FAILED", error: "Cancelled by user", cancelRequested: true });
+      expect((await store.get(finished.id))!.job.error).toBe("boom");
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it("lists every team with jobs, however many jobs there are, and only under its prefix", async () => {
+    await store.create(input({ teamId: "team_b" }));
+    for (let i = 0; i < 3; i++) await store.create(input({ teamId: "team_a" }));
+    await redis.zadd(`${prefix}team_jobs:team_web`, 1, "webapp_job"); // an index the web app wrote
+    await new JobStore(redis, { prefix: `${prefix}1:` }).create(input({ teamId: "team_other_prefix" }));
+    expect(await store.teamIds()).toEqual(["team_a", "team_b", "team_web"]);
+    // SCAN patterns treat [ ] * ? specially: a prefix holding them is matched literally.
+    const globby = new JobStore(redis, { prefix: `${prefix}[1]*:` });
+    expect(await globby.teamIds()).toEqual([]);
+    await globby.create(input({ teamId: "team_g" }));
+    expect(await globby.teamIds()).toEqual(["team_g"]);
+  });
+
+  it("finds our unfinished jobs for a runner to reconcile, not finished ones or the web app's", async () => {
+    const pending = await store.create(input());
+    const processing = await store.create(input());
+    await store.transition(processing.id, "PROCESSING");
+    const done = await store.create(input());
+    await store.transition(done.id, "FAILED", { patch: { error: "x" } });
+    await redis.set(`${prefix}export_job:webapp_pending`, JSON.stringify({ id: "webapp_pending", status: "PENDING", teamId: "team_a", userId: "u" }));
+    expect((await store.unfinishedJobIds()).sort()).toEqual([pending.id, processing.id].sort());
+  });
+});
+
 describe("list", () => {
   async function createMany(count: number, overrides: (i: number) => Partial<NewJob> = () => ({})): Promise<string[]> {
     let clock = Date.parse("2026-02-01T00:00:00.000Z");

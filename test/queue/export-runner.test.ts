@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   stack = new ExportStack({ server, sql: db.sql, emulator });
-  service = new ExportService(stack.store, stack.queue, stack.redis);
+  service = new ExportService(stack.store, stack.queue);
   changes = [];
   subscription = await subscribeToJobChanges(stack.redis, stack.store.keys, (change) => changes.push(change));
 });

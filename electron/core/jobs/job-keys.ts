@@ -7,6 +7,8 @@ export interface JobKeys {
   job(id: string): string;
   teamIndex(teamId: string): string;
   userIndex(userId: string): string;
+  /** SCAN patterns (the prefix's glob characters escaped). */
+  jobPattern(): string;
   teamIndexPattern(): string;
   /** Pub/sub channel that carries a JobChange for every write. */
   changes(): string;
@@ -16,13 +18,19 @@ export interface JobKeys {
   partialResult(id: string, runId: string): string;
 }
 
+/** Escapes the characters SCAN MATCH treats as a pattern. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
 export function jobKeys(prefix = ""): JobKeys {
   return {
     prefix,
     job: (id) => `${prefix}export_job:${id}`,
     teamIndex: (teamId) => `${prefix}team_jobs:${teamId}`,
     userIndex: (userId) => `${prefix}user_jobs:${userId}`,
-    teamIndexPattern: () => `${prefix}team_jobs:*`,
+    jobPattern: () => `${globLiteral(prefix)}export_job:*`,
+    teamIndexPattern: () => `${globLiteral(prefix)}team_jobs:*`,
     changes: () => `${prefix}export_jobs:changes`,
     cancellations: () => `${prefix}export_jobs:cancel`,
     partialResult: (id, runId) => `${prefix}export_partial:${id}:${runId}`,

@@ -1,20 +1,46 @@
-import { LuaScript } from "../redis/lua-script";
+import type { Redis } from "ioredis";
 import { SUMMARY_FIELDS } from "./job-codec";
 
 /*
- * Every write to a job is one Lua script: the check, the write, the TTL refresh of the hash
- * and both index sets, and the change event happen atomically or not at all. Errors come
- * back as "<CODE> <message>" so the store can map them to AppError codes.
+ * Every write to a job is one Lua script: the checks, then the write, the TTL refresh of the
+ * hash and both index sets, and the change event, atomically or not at all (Lua does not roll
+ * back, so every check comes before the first write). Errors come back as "<CODE> <message>"
+ * so the store can map them to AppError codes.
  *
- * Index keys are derived inside the scripts from the record's teamId/userId, which only a
- * single-node Redis allows; the job store is documented as needing one (as BullMQ's does
- * unless keys share a hash tag).
+ * As in BullMQ, a script touches only the keys it is given in KEYS (never a name built inside
+ * the script), so the store works on a Redis Cluster when its keys share a hash tag. The
+ * index keys depend on the record's teamId/userId: the store reads them first (ownerScript)
+ * and the writing script checks that they still hold before it writes.
  */
 
-const SUMMARY_FIELD_LIST = SUMMARY_FIELDS.map((name) => `'${name}'`).join(", ");
+/** Lua: the teamId and userId of a hash record or of a web-app JSON record (else nil). */
+const READ_OWNER = `
+local function readOwner(key)
+  local kind = redis.call('TYPE', key).ok
+  local teamId, userId
+  if kind == 'hash' then
+    local meta = redis.call('HMGET', key, 'teamId', 'userId')
+    teamId, userId = meta[1], meta[2]
+  elseif kind == 'string' then
+    local ok, record = pcall(cjson.decode, redis.call('GET', key))
+    if ok and type(record) == 'table' then teamId, userId = record.teamId, record.userId end
+  end
+  if type(teamId) ~= 'string' then teamId = nil end
+  if type(userId) ~= 'string' then userId = nil end
+  return kind, teamId, userId
+end
+`;
+
+/**
+ * KEYS: job. Returns {type of the key, teamId or false, userId or false}.
+ */
+const ownerScript = `${READ_OWNER}
+local kind, teamId, userId = readOwner(KEYS[1])
+return {kind, teamId or false, userId or false}
+`;
 
 /** KEYS: job, teamIndex, userIndex. ARGV: ttl, scoreMs, id, channel, event, field, value, ... */
-export const createScript = new LuaScript(`
+const createScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT a job with this id exists already')
 end
@@ -29,91 +55,93 @@ redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ttl)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
-`);
+`;
 
 /**
  * Conditional status change.
- * KEYS: job, result source ('' = none: else a string key whose value becomes `result` and
- * is deleted, so a CSV streamed into Redis never passes through Node in one piece).
- * ARGV: prefix, ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
- * expected runId ('' = any), number of set pairs N, N pairs, then names of fields to delete.
+ * KEYS: job, teamIndex, userIndex (both absent when the owner read found none), then
+ * optionally a result source: a string key whose value becomes `result` and is deleted, so
+ * a CSV streamed into Redis never passes through Node in one piece.
+ * ARGV: ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
+ * expected runId ('' = any), expected teamId, expected userId ('' = none found), number
+ * of set pairs N, N pairs, then names of fields to delete.
  * Returns the record's previous status.
  */
-export const transitionScript = new LuaScript(`
+const transitionScript = `${READ_OWNER}
 local key = KEYS[1]
-local kind = redis.call('TYPE', key).ok
+local ttl, target, allowed, now, channel, runId = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local kind, teamId, userId = readOwner(key)
 if kind == 'none' then return redis.error_reply('NOT_FOUND no such job') end
 if kind == 'string' then return redis.error_reply("FOREIGN_RECORD this job was created by Papermark's web app and is managed by its runner") end
 if kind ~= 'hash' then return redis.error_reply('MALFORMED_RECORD the job key holds a ' .. kind) end
-local prefix, ttl, target, allowed, now, channel, runId = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local current = redis.call('HGET', key, 'status')
 if not current then return redis.error_reply('MALFORMED_RECORD the job has no status') end
+if not teamId or not userId then return redis.error_reply('MALFORMED_RECORD the job has no teamId or userId') end
+if teamId ~= ARGV[7] or userId ~= ARGV[8] then return redis.error_reply('CONFLICT the job changed owner while it was being written') end
 local ok = false
 for s in string.gmatch(allowed, '[^,]+') do if s == current then ok = true end end
 if not ok then return redis.error_reply('CONFLICT cannot move a ' .. current .. ' job to ' .. target) end
 if runId ~= '' and redis.call('HGET', key, 'runId') ~= runId then
   return redis.error_reply('CONFLICT the job is no longer owned by this run')
 end
-local n = tonumber(ARGV[8])
+local n = tonumber(ARGV[9])
 local sets = {'status', target, 'updatedAt', now}
-for i = 9, 8 + 2 * n do sets[#sets + 1] = ARGV[i] end
-if KEYS[2] ~= '' then
+for i = 10, 9 + 2 * n do sets[#sets + 1] = ARGV[i] end
+if KEYS[4] then
   sets[#sets + 1] = 'result'
-  sets[#sets + 1] = redis.call('GET', KEYS[2]) or ''
-  redis.call('DEL', KEYS[2])
+  sets[#sets + 1] = redis.call('GET', KEYS[4]) or ''
+  redis.call('DEL', KEYS[4])
 end
 redis.call('HSET', key, unpack(sets))
-for i = 9 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
+for i = 10 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)
-local meta = redis.call('HMGET', key, 'id', 'teamId', 'userId', 'progress', 'total')
-redis.call('EXPIRE', prefix .. 'team_jobs:' .. meta[2], ttl)
-redis.call('EXPIRE', prefix .. 'user_jobs:' .. meta[3], ttl)
-local event = {kind = 'updated', id = meta[1], teamId = meta[2], userId = meta[3], status = target, at = now}
-if meta[4] then event.progress = tonumber(meta[4]) end
-if meta[5] then event.total = tonumber(meta[5]) end
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('EXPIRE', KEYS[3], ttl)
+local meta = redis.call('HMGET', key, 'id', 'progress', 'total')
+local event = {kind = 'updated', id = meta[1], teamId = teamId, userId = userId, status = target, at = now}
+if meta[2] then event.progress = tonumber(meta[2]) end
+if meta[3] then event.total = tonumber(meta[3]) end
 redis.call('PUBLISH', channel, cjson.encode(event))
 return current
-`);
+`;
 
 /**
- * Reads teamId/userId of a hash or JSON record (web app) so the index entries go too.
- * KEYS: job. ARGV: prefix, id, channel, now. Returns 1 if deleted, 0 if it did not exist.
+ * Deletes a hash or JSON (web app) record and its index entries.
+ * KEYS: job, then teamIndex if ARGV teamId is not '', then userIndex if ARGV userId is not ''.
+ * ARGV: id, channel, now, expected teamId, expected userId ('' = none found).
+ * Returns 1 if deleted, 0 if it did not exist.
  */
-export const deleteScript = new LuaScript(`
+const deleteScript = `${READ_OWNER}
 local key = KEYS[1]
-local kind = redis.call('TYPE', key).ok
+local id, channel, now, expectedTeam, expectedUser = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local kind, teamId, userId = readOwner(key)
 if kind == 'none' then return 0 end
-local teamId, userId
-if kind == 'hash' then
-  local meta = redis.call('HMGET', key, 'teamId', 'userId')
-  teamId, userId = meta[1], meta[2]
-elseif kind == 'string' then
-  local ok, record = pcall(cjson.decode, redis.call('GET', key))
-  if ok and type(record) == 'table' then teamId, userId = record.teamId, record.userId end
+if (teamId or '') ~= expectedTeam or (userId or '') ~= expectedUser then
+  return redis.error_reply('CONFLICT the job changed owner while it was being deleted')
 end
 redis.call('DEL', key)
-local prefix, id = ARGV[1], ARGV[2]
-if type(teamId) == 'string' then redis.call('ZREM', prefix .. 'team_jobs:' .. teamId, id) end
-if type(userId) == 'string' then redis.call('ZREM', prefix .. 'user_jobs:' .. userId, id) end
-local event = {kind = 'deleted', id = id, at = ARGV[4]}
-event.teamId = type(teamId) == 'string' and teamId or ''
-event.userId = type(userId) == 'string' and userId or ''
-redis.call('PUBLISH', ARGV[3], cjson.encode(event))
+local next = 2
+if teamId then redis.call('ZREM', KEYS[next], id); next = next + 1 end
+if userId then redis.call('ZREM', KEYS[next], id) end
+local event = {kind = 'deleted', id = id, at = now, teamId = teamId or '', userId = userId or ''}
+redis.call('PUBLISH', channel, cjson.encode(event))
 return 1
-`);
+`;
+
+const SUMMARY_FIELD_LIST = SUMMARY_FIELDS.map((name) => `'${name}'`).join(", ");
 
 /**
  * Summary fields of many jobs in one round trip, whatever their encoding, without `result`.
- * KEYS: the index the ids came from (expired members are pruned from it). ARGV: prefix, ids...
+ * KEYS: the index the ids came from (expired members are pruned from it), then the job key
+ * of each id. ARGV: the ids, in the same order.
  * Returns one entry per id: {'hash'|'json', field values...} | {'gone'} | {'bad', reason}.
  */
-export const summariesScript = new LuaScript(`
+const summariesScript = `
 local fields = {${SUMMARY_FIELD_LIST}}
-local prefix = ARGV[1]
 local out = {}
-for i = 2, #ARGV do
+for i = 1, #ARGV do
   local id = ARGV[i]
-  local key = prefix .. 'export_job:' .. id
+  local key = KEYS[i + 1]
   local kind = redis.call('TYPE', key).ok
   if kind == 'hash' then
     local values = redis.call('HMGET', key, unpack(fields))
@@ -143,4 +171,32 @@ for i = 2, #ARGV do
   end
 end
 return out
-`);
+`;
+
+/** Command names, prefixed so they cannot clash with other scripts defined on a shared connection. */
+const SCRIPTS = {
+  exportJobOwner: ownerScript,
+  exportJobCreate: createScript,
+  exportJobTransition: transitionScript,
+  exportJobDelete: deleteScript,
+  exportJobSummaries: summariesScript,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptCall = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export type JobScripts = Record<ScriptName, ScriptCall>;
+
+/**
+ * Defines the scripts on the connection with ioredis `defineCommand` (EVALSHA, falling back
+ * to EVAL after a restart emptied the script cache) and returns them as functions of
+ * (keys, args). The number of keys is passed per call, since some scripts take a list.
+ */
+export function defineJobScripts(redis: Redis): JobScripts {
+  const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  const scripts = {} as JobScripts;
+  for (const [name, lua] of Object.entries(SCRIPTS) as [ScriptName, string][]) {
+    redis.defineCommand(name, { lua });
+    scripts[name] = (keys, args) => commands[name]!.call(redis, keys.length, ...keys, ...args);
+  }
+  return scripts;
+}

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { AppError, isErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import {
+  ACTIVE_STATUSES,
   jobFilterSchema,
   jobStateOf,
   pageSchema,
@@ -20,7 +21,8 @@ import {
 import { decodeHashJob, decodeJsonJob, decodeSummaryRow, encodeFields } from "./job-codec";
 import { newJobId } from "./job-id";
 import { jobKeys, type JobKeys } from "./job-keys";
-import { createScript, deleteScript, summariesScript, transitionScript } from "./job-scripts";
+import { subscribeToCancelRequests, type JobChangeSubscription } from "./job-events";
+import { defineJobScripts, type JobScripts } from "./job-scripts";
 
 export const DEFAULT_JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -64,9 +66,15 @@ export interface TransitionOptions {
   runId?: string;
   /** Restrict the allowed sources further than the transition table does. */
   from?: readonly JobStatus[];
-  /** A string key whose value becomes `result` (and is deleted) in the same write. */
-  resultFromKey?: string;
+  /**
+   * Moves the CSV this run streamed with appendPartialResult into `result` (and deletes the
+   * partial copy) in the same write. Needs `runId`.
+   */
+  takePartialResult?: boolean;
 }
+
+/** A run's CSV is dropped this long after its last chunk when the run never finishes. */
+const PARTIAL_RESULT_TTL_SECONDS = 24 * 3600;
 
 export interface StoredJob {
   job: ExportJob;
@@ -96,6 +104,7 @@ export class JobStore {
   readonly keys: JobKeys;
   readonly ttlSeconds: number;
   private readonly now: () => Date;
+  private readonly scripts: JobScripts;
 
   constructor(
     private readonly redis: Redis,
@@ -106,6 +115,7 @@ export class JobStore {
     this.ttlSeconds = ttl;
     this.keys = jobKeys(options.prefix ?? "");
     this.now = options.now ?? (() => new Date());
+    this.scripts = defineJobScripts(redis);
   }
 
   async create(input: NewJob): Promise<ExportJob> {
@@ -130,8 +140,7 @@ export class JobStore {
     const event: JobChange = { kind: "created", id: job.id, teamId: job.teamId, userId: job.userId, status: job.status, at: job.updatedAt };
     const pairs = Object.entries(encodeFields(job)).flat();
     await this.call(() =>
-      createScript.run(
-        this.redis,
+      this.scripts.exportJobCreate(
         [this.keys.job(job.id), this.keys.teamIndex(job.teamId), this.keys.userIndex(job.userId)],
         [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), ...pairs],
       ),
@@ -179,36 +188,108 @@ export class JobStore {
    */
   async transition(id: string, to: JobStatus, options: TransitionOptions = {}): Promise<JobStatus> {
     const jobId = parseId(id);
+    if (options.takePartialResult && !options.runId) throw new AppError("BAD_INPUT", "taking a partial result needs the run id");
     const allowed = sourcesOf(to).filter((from) => !options.from || options.from.includes(from));
     const pairs = Object.entries(encodeFields(options.patch ?? {})).flat();
+    const jobKey = this.keys.job(jobId);
+    const owner = await this.owner(jobKey);
+    // Without an owner the script fails before it needs the index keys (or finds a conflict).
+    const keys =
+      owner.teamId !== null && owner.userId !== null
+        ? [
+            jobKey,
+            this.keys.teamIndex(owner.teamId),
+            this.keys.userIndex(owner.userId),
+            ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
+          ]
+        : [jobKey];
     const previous = await this.call(() =>
-      transitionScript.run(
-        this.redis,
-        [this.keys.job(jobId), options.resultFromKey ?? ""],
-        [
-          this.keys.prefix,
-          this.ttlSeconds,
-          to,
-          allowed.join(","),
-          this.now().toISOString(),
-          this.keys.changes(),
-          options.runId ?? "",
-          pairs.length / 2,
-          ...pairs,
-          ...(options.clear ?? []),
-        ],
-      ),
+      this.scripts.exportJobTransition(keys, [
+        this.ttlSeconds,
+        to,
+        allowed.join(","),
+        this.now().toISOString(),
+        this.keys.changes(),
+        options.runId ?? "",
+        owner.teamId ?? "",
+        owner.userId ?? "",
+        pairs.length / 2,
+        ...pairs,
+        ...(options.clear ?? []),
+      ]),
     );
     return previous as JobStatus;
+  }
+
+  /**
+   * Cancels a PENDING or PROCESSING job (FAILED "Cancelled by user") and asks whichever
+   * runner holds it to abort the run.
+   */
+  async cancel(id: string): Promise<void> {
+    const jobId = parseId(id);
+    await this.transition(jobId, "FAILED", { from: ACTIVE_STATUSES, patch: { error: "Cancelled by user", cancelRequested: true } });
+    await this.call(() => this.redis.publish(this.keys.cancellations(), jobId));
+  }
+
+  /** Calls `onCancel(id)` for every cancel request, on a dedicated connection. */
+  subscribeToCancellations(onCancel: (id: string) => void, onError: (error: Error) => void = () => {}): Promise<JobChangeSubscription> {
+    return subscribeToCancelRequests(this.redis, this.keys, onCancel, onError);
+  }
+
+  /** Appends a chunk to the CSV a run is streaming (kept outside the record until it completes). */
+  async appendPartialResult(id: string, runId: string, chunk: string): Promise<void> {
+    const key = this.keys.partialResult(parseId(id), parseId(runId, "run id"));
+    await this.call(async () => {
+      const results = await this.redis.multi().append(key, chunk).expire(key, PARTIAL_RESULT_TTL_SECONDS).exec();
+      for (const [error] of results ?? []) if (error) throw error;
+    });
+  }
+
+  /** Drops what a run streamed (it failed, or it starts over). */
+  async discardPartialResult(id: string, runId: string): Promise<void> {
+    await this.call(() => this.redis.del(this.keys.partialResult(parseId(id), parseId(runId, "run id"))));
   }
 
   /** Deletes the record and its index entries. Returns false when there was none. */
   async delete(id: string): Promise<boolean> {
     const jobId = parseId(id);
+    const jobKey = this.keys.job(jobId);
+    const owner = await this.owner(jobKey);
+    if (owner.kind === "none") return false;
+    const keys = [jobKey];
+    if (owner.teamId !== null) keys.push(this.keys.teamIndex(owner.teamId));
+    if (owner.userId !== null) keys.push(this.keys.userIndex(owner.userId));
     const removed = await this.call(() =>
-      deleteScript.run(this.redis, [this.keys.job(jobId)], [this.keys.prefix, jobId, this.keys.changes(), this.now().toISOString()]),
+      this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), this.now().toISOString(), owner.teamId ?? "", owner.userId ?? ""]),
     );
     return removed === 1;
+  }
+
+  /** Every team that has an index, found with SCAN: exact, and bounded by the number of keys. */
+  async teamIds(): Promise<string[]> {
+    const start = this.keys.teamIndex("").length;
+    return (await this.allTeamIndexes()).map((key) => key.slice(start)).sort();
+  }
+
+  /**
+   * Ids of our (hash) records that are PENDING or PROCESSING, for a runner to check against
+   * its queue. Web-app JSON records belong to its own runner and are left out.
+   */
+  async unfinishedJobIds(): Promise<string[]> {
+    const start = this.keys.job("").length;
+    const found = new Set<string>();
+    for await (const keys of this.scanKeys(this.keys.jobPattern(), "hash")) {
+      const ids = keys.map((key) => key.slice(start)).filter((id) => idSchema.safeParse(id).success);
+      if (ids.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hget(this.keys.job(id), "status");
+      const results = await this.call(async () => (await pipeline.exec()) ?? []);
+      ids.forEach((id, i) => {
+        const status = results[i]?.[1];
+        if ((ACTIVE_STATUSES as readonly unknown[]).includes(status)) found.add(id);
+      });
+    }
+    return [...found];
   }
 
   /**
@@ -306,18 +387,30 @@ export class JobStore {
 
   private async allTeamIndexes(): Promise<string[]> {
     const found = new Set<string>();
+    for await (const keys of this.scanKeys(this.keys.teamIndexPattern(), "zset")) for (const key of keys) found.add(key);
+    return [...found];
+  }
+
+  /** SCAN in batches; a key may come twice (SCAN's guarantee), callers dedupe when it matters. */
+  private async *scanKeys(pattern: string, type: "hash" | "zset"): AsyncGenerator<string[]> {
     let cursor = "0";
     do {
-      const [next, keys] = await this.call(() => this.redis.scan(cursor, "MATCH", this.keys.teamIndexPattern(), "COUNT", "1000"));
+      const [next, keys] = await this.call(() => this.redis.scan(cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type));
       cursor = next;
-      for (const key of keys) found.add(key);
+      if (keys.length) yield keys;
     } while (cursor !== "0");
-    return [...found];
+  }
+
+  /** Who owns the record at `key` (read before a write, which checks it again). */
+  private async owner(key: string): Promise<{ kind: string; teamId: string | null; userId: string | null }> {
+    const [kind, teamId, userId] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as [string, string | null, string | null];
+    return { kind, teamId: teamId || null, userId: userId || null };
   }
 
   private async summaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
     if (ids.length === 0) return [];
-    const raw = (await this.call(() => summariesScript.run(this.redis, [index], [this.keys.prefix, ...ids]))) as (string | null)[][];
+    const keys = [index, ...ids.map((id) => this.keys.job(id))];
+    const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, ids))) as (string | null)[][];
     return raw.map((entry, i): SummaryRow => {
       const id = ids[i]!;
       const state = entry[0];

@@ -1,19 +1,16 @@
 import { UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
-import type { Redis } from "ioredis";
-import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { AppError, NON_RETRYABLE_CODES } from "../../../shared/errors";
 import { isValidId } from "../../../shared/ids";
 import type { CsvOptions } from "../csv/csv-writer";
 import { exportVisits, type ExportDeps } from "../export/export-visits";
 import { newJobId } from "../jobs/job-id";
+import type { JobChangeSubscription } from "../jobs/job-events";
 import type { JobStore } from "../jobs/job-store";
 import { EXPORT_QUEUE_NAME, type ExportQueue, type ExportQueueData } from "./export-queue";
 
 export const DEFAULT_EXPORT_TIMEOUT_MS = 15 * 60 * 1000;
 
 export interface ExportRunnerOptions {
-  /** Store/pub-sub connection (a duplicate is made for the cancel subscription). */
-  redis: Redis;
   /** BullMQ worker connection options (the worker makes its own blocking connection). */
   connection: ConnectionOptions;
   store: JobStore;
@@ -63,7 +60,7 @@ export function validateRunnerNumbers(options: { concurrency?: number; timeoutMs
  */
 export class ExportRunner {
   private worker: Worker<ExportQueueData> | null = null;
-  private subscriber: Redis | null = null;
+  private cancelRequests: JobChangeSubscription | null = null;
   private readonly active = new Map<string, AbortController>();
   private readonly concurrency: number;
   private readonly timeoutMs: number;
@@ -82,14 +79,10 @@ export class ExportRunner {
   }
 
   async start(): Promise<void> {
-    const { redis, store } = this.options;
-    const subscriber = redis.duplicate(SUBSCRIBER_OPTIONS);
-    subscriber.on("error", () => {});
-    subscriber.on("message", (_channel: string, id: string) => {
-      this.active.get(id)?.abort(new AppError("CANCELLED", "Cancelled by user"));
-    });
-    await subscriber.subscribe(store.keys.cancellations());
-    this.subscriber = subscriber;
+    this.cancelRequests = await this.options.store.subscribeToCancellations(
+      (id) => this.active.get(id)?.abort(new AppError("CANCELLED", "Cancelled by user")),
+      (error) => this.log(`cancel subscription: ${error.message}`),
+    );
     const requeued = await this.reconcile();
     if (requeued.length) this.log(`re-enqueued ${requeued.length} pending export(s): ${requeued.join(", ")}`);
 
@@ -116,8 +109,8 @@ export class ExportRunner {
     for (const controller of this.active.values()) controller.abort(new RunnerShutdown());
     await this.worker?.close();
     this.worker = null;
-    this.subscriber?.disconnect();
-    this.subscriber = null;
+    await this.cancelRequests?.close();
+    this.cancelRequests = null;
   }
 
   /**
@@ -126,31 +119,20 @@ export class ExportRunner {
    * its own runner and are left alone.
    */
   async reconcile(): Promise<string[]> {
-    const { redis, store, queue } = this.options;
-    const jobPrefix = store.keys.job("");
+    const { store, queue } = this.options;
     const requeued: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${jobPrefix}*`, "COUNT", "500", "TYPE", "hash");
-      cursor = next;
-      for (const key of keys) {
-        const id = key.slice(jobPrefix.length);
-        if (!isValidId(id)) continue;
-        const status = await redis.hget(key, "status");
-        if (status !== "PENDING" && status !== "PROCESSING") continue;
-        if (await queue.has(id)) continue;
-        if (status === "PROCESSING") {
-          await store.transition(id, "PENDING", { from: ["PROCESSING"], clear: ["runId"] }).catch(() => undefined);
-        }
-        await queue.enqueue(id);
-        requeued.push(id);
-      }
-    } while (cursor !== "0");
+    for (const id of await store.unfinishedJobIds()) {
+      if (await queue.has(id)) continue;
+      // A PROCESSING record without a queue entry has no run left: it starts over.
+      await store.transition(id, "PENDING", { from: ["PROCESSING"], clear: ["runId"] }).catch(() => undefined);
+      await queue.enqueue(id);
+      requeued.push(id);
+    }
     return requeued;
   }
 
   private async process(job: Job<ExportQueueData>, token: string | undefined, queueSignal: AbortSignal | undefined): Promise<void> {
-    const { store, redis } = this.options;
+    const { store } = this.options;
     const id = job.data?.exportId;
     if (!isValidId(id)) throw new UnrecoverableError(`queue job ${job.id} carries no valid export id`);
     const runId = newJobId(12);
@@ -181,13 +163,12 @@ export class ExportRunner {
     );
     const onQueueAbort = () => controller.abort(new AppError("CANCELLED", "Cancelled by user"));
     queueSignal?.addEventListener("abort", onQueueAbort, { once: true });
-    const partialKey = store.keys.partialResult(id, runId);
     let lastProgressWrite = 0;
     let bytes = 0;
     const progressInterval = this.options.progressIntervalMs ?? 500;
 
     try {
-      await redis.del(partialKey);
+      await store.discardPartialResult(id, runId);
       const outcome = await exportVisits(
         this.options.deps,
         {
@@ -201,7 +182,7 @@ export class ExportRunner {
         },
         async (chunk) => {
           bytes += Buffer.byteLength(chunk);
-          await redis.multi().append(partialKey, chunk).expire(partialKey, 24 * 3600).exec();
+          await store.appendPartialResult(id, runId, chunk);
         },
         {
           csv: this.options.csv,
@@ -234,11 +215,11 @@ export class ExportRunner {
           ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
         },
         clear: ["error"],
-        resultFromKey: partialKey,
+        takePartialResult: true,
       });
       this.log(`export ${id}: completed, ${outcome.rows} rows`);
     } catch (error) {
-      await redis.del(partialKey).catch(() => 0);
+      await store.discardPartialResult(id, runId).catch(() => undefined);
       await this.onRunFailure(job, token, id, runId, attempt, controller.signal.aborted ? controller.signal.reason : error);
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { AppError } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import {
+  ACTIVE_STATUSES,
   createExportInputSchema,
   type CreateExportInput,
   type ExportJob,
@@ -35,7 +35,6 @@ export class ExportService {
   constructor(
     private readonly store: JobStore,
     private readonly queue: ExportQueue,
-    private readonly redis: Redis,
   ) {}
 
   private visible<T extends ExportJobSummary>(job: T | null, scope: TeamScope, id: string): T {
@@ -100,11 +99,7 @@ export class ExportService {
   /** Stops a PENDING or PROCESSING export: FAILED "Cancelled by user"; the run is aborted. */
   async cancel(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
     const job = await this.get(id, scope);
-    await this.store.transition(job.id, "FAILED", {
-      from: ["PENDING", "PROCESSING"],
-      patch: { error: "Cancelled by user", cancelRequested: true },
-    });
-    await this.redis.publish(this.store.keys.cancellations(), job.id);
+    await this.store.cancel(job.id);
     await this.queue.remove(job.id);
     return this.get(job.id, scope);
   }
@@ -125,7 +120,7 @@ export class ExportService {
   /** Deletes an export; a running one is cancelled first so its run stops. */
   async delete(id: unknown, scope: TeamScope): Promise<void> {
     const job = await this.get(id, scope);
-    if (job.status === "PENDING" || job.status === "PROCESSING") {
+    if (ACTIVE_STATUSES.includes(job.status)) {
       await this.cancel(job.id, scope).catch((error: unknown) => {
         // Like cancel: a running web-app job belongs to its runner, so it stays.
         if (error instanceof AppError && error.code === "FOREIGN_RECORD") {

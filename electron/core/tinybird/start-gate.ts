@@ -1,5 +1,4 @@
 import type { Redis } from "ioredis";
-import { LuaScript } from "../redis/lua-script";
 import { sleep } from "../time/sleep";
 import { wallClockMs } from "../time/wall-clock";
 
@@ -21,11 +20,14 @@ export interface SharedGateKeys {
 export class StartGate {
   private localNext = 0;
   private localHold = 0;
+  private readonly scripts?: GateScripts;
 
   constructor(
     private readonly minTime: () => number,
     private readonly shared?: { redis: Redis; keys: SharedGateKeys },
-  ) {}
+  ) {
+    if (shared) this.scripts = defineGateScripts(shared.redis);
+  }
 
   /** Waits until this request may start; returns the release time (wall clock, ms). */
   async pass(signal?: AbortSignal): Promise<number> {
@@ -57,14 +59,13 @@ export class StartGate {
     this.localHold = Math.max(this.localHold, untilMs);
     if (!this.shared) return;
     const { redis, keys } = this.shared;
-    await holdScript.run(redis, [keys.hold], [untilMs.toFixed(3), Math.ceil(Math.max(0, untilMs - wallClockMs())) + 60_000]);
+    await this.scripts!.hold(keys.hold, untilMs.toFixed(3), Math.ceil(Math.max(0, untilMs - wallClockMs())) + 60_000);
   }
 
   /** 0 when released at `now`, else ms to wait before asking again. */
   private async tryShared(now: number): Promise<number> {
-    const { redis, keys } = this.shared!;
-    const minTime = this.minTime();
-    const reply = await releaseScript.run(redis, [keys.nextRelease, keys.hold], [now.toFixed(3), minTime]);
+    const { keys } = this.shared!;
+    const reply = await this.scripts!.release(keys.nextRelease, keys.hold, now.toFixed(3), this.minTime());
     return Number(reply);
   }
 }
@@ -74,7 +75,7 @@ export class StartGate {
  * Releases when now has reached both. Like bottleneck's own scripts, it trusts the callers'
  * clocks (one machine, or NTP-synced hosts).
  */
-const releaseScript = new LuaScript(`
+const RELEASE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local nextRelease = tonumber(redis.call('GET', KEYS[1]) or '0')
 local holdUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -82,12 +83,28 @@ local blockedUntil = math.max(nextRelease, holdUntil)
 if now < blockedUntil then return tostring(blockedUntil - now) end
 redis.call('SET', KEYS[1], string.format('%.3f', now + tonumber(ARGV[2])), 'PX', tonumber(ARGV[2]) + 60000)
 return '0'
-`);
+`;
 
 /** KEYS: hold key. ARGV: hold until (ms), key lifetime (ms). Only ever extends the hold. */
-const holdScript = new LuaScript(`
+const HOLD_SCRIPT = `
 local untilMs = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilMs > current then redis.call('SET', KEYS[1], string.format('%.3f', untilMs), 'PX', tonumber(ARGV[2])) end
 return 'OK'
-`);
+`;
+
+interface GateScripts {
+  release(nextReleaseKey: string, holdKey: string, now: string, minTime: number): Promise<unknown>;
+  hold(holdKey: string, untilMs: string, lifetimeMs: number): Promise<unknown>;
+}
+
+/** Defines the scripts with ioredis `defineCommand` (EVALSHA, EVAL after a restart emptied the script cache). */
+function defineGateScripts(redis: Redis): GateScripts {
+  redis.defineCommand("tinybirdGateRelease", { numberOfKeys: 2, lua: RELEASE_SCRIPT });
+  redis.defineCommand("tinybirdGateHold", { numberOfKeys: 1, lua: HOLD_SCRIPT });
+  const commands = redis as unknown as Record<"tinybirdGateRelease" | "tinybirdGateHold", (...args: (string | number)[]) => Promise<unknown>>;
+  return {
+    release: (...args) => commands.tinybirdGateRelease.call(redis, ...args),
+    hold: (...args) => commands.tinybirdGateHold.call(redis, ...args),
+  };
+}
