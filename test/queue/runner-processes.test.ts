@@ -48,7 +48,8 @@ describe("runner processes", () => {
     const second = suite.cluster.startWorker();
     expect(await waitFor(job.id, ["COMPLETED", "FAILED"], 45_000)).toBe("COMPLETED");
     expect(await suite.cluster.store.getResult(job.id)).toBe(EXPECTED_DOCUMENT);
-    expect(second.output()).toContain(`export ${job.id}: completed`);
+    // The log line follows the COMPLETED write: wait for it rather than racing the pipe.
+    await expect.poll(second.output, { timeout: 5000 }).toContain(`export ${job.id}: completed`);
     expect(first.output()).not.toContain("completed");
   }, 90_000);
 
