@@ -119,7 +119,13 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
   let subscription: JobChangeSubscription | null = null;
   try {
     await redis.ping();
-    subscription = await subscribeToJobChanges(redis, store.keys, (change) => listeners.forEach((listener) => listener(change)), (reason) => log(reason));
+    subscription = await subscribeToJobChanges(
+      redis,
+      store.keys,
+      (change) => listeners.forEach((listener) => listener(change)),
+      (reason) => log(reason),
+      (error) => log(`change subscription: ${error.message}`),
+    );
     await runner?.start();
   } catch (error) {
     await subscription?.close();
