@@ -58,7 +58,7 @@ export class StartGate {
   async hold(untilMs: number): Promise<void> {
     this.localHold = Math.max(this.localHold, untilMs);
     if (!this.shared) return;
-    const { redis, keys } = this.shared;
+    const { keys } = this.shared;
     await this.scripts!.hold(keys.hold, untilMs.toFixed(3), Math.ceil(Math.max(0, untilMs - wallClockMs())) + 60_000);
   }
 
