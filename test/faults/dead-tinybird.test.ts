@@ -33,7 +33,7 @@ describe.each(["per-view", "batch"] as const)("a dead Tinybird (%s)", (mode) => 
     // Production retry policy for each request (5 retries): without the breaker, every query
     // of every window retries against the dead upstream.
     const stack = new ExportStack({ server, sql: db.sql, emulator, mode, tinybirdRetries: 5, retry: { attempts, backoffMs: 50 } });
-    const service = new ExportService(stack.store, stack.queue, stack.redis);
+    const service = new ExportService(stack.store, stack.queue);
     const changes: JobChange[] = [];
     const subscription = await subscribeToJobChanges(stack.redis, stack.store.keys, (change) => changes.push(change));
     emulator.log.length = 0;
