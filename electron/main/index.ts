@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, shell } from "electron";
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session } from "electron";
 import { JOB_CHANGED_CHANNEL } from "../../shared/contract";
 import { ConsoleApp } from "../desktop/console-app";
 import { SettingsStore } from "../desktop/settings-store";
@@ -9,9 +9,14 @@ import { startDemoStack } from "../dev/demo/demo-stack";
 import { CONTENT_SECURITY_POLICY } from "../../shared/content-security-policy";
 import { installAppMenu } from "./app-menu";
 import { registerContractHandlers, trustedSenderCheck } from "./ipc-bridge";
-import { createMainWindow, rendererLocation } from "./main-window";
+import { createMainWindow, openInBrowser, rendererLocation } from "./main-window";
+import { APP_SCHEME_PRIVILEGES } from "./security/app-origin";
+import { hardenSession } from "./security/session-hardening";
 
 // Thin glue: everything with logic lives in ../app and the core below it.
+
+// Before the app is ready: app:// becomes a standard, secure scheme (an origin of its own).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -35,7 +40,7 @@ if (!app.requestSingleInstanceLock()) {
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     writeFile: (path, contents) => writeFile(path, contents, "utf8"),
-    openExternal: (url) => shell.openExternal(url),
+    openExternal: openInBrowser,
     notify: (title, body) => {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },
@@ -54,16 +59,14 @@ if (!app.requestSingleInstanceLock()) {
     if (window?.isMinimized()) window.restore();
     window?.focus();
   });
+  // Any other web contents (none is expected): no webviews, no windows. The main window's own guards replace the latter.
   app.on("web-contents-created", (_event, contents) => {
     contents.on("will-attach-webview", (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: "deny" }));
   });
 
   void app.whenReady().then(async () => {
-    // The same CSP as index.html, also as a header (covers the dev server).
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, "Content-Security-Policy": [CONTENT_SECURITY_POLICY] } });
-    });
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    hardenSession(session.defaultSession, { rendererDir: location.rendererDir, isAppUrl: location.isAppUrl, contentSecurityPolicy: CONTENT_SECURITY_POLICY });
     installAppMenu(process.platform === "darwin", !app.isPackaged);
     window = createMainWindow(location, join(import.meta.dirname, "../preload/index.cjs"));
     window.on("closed", () => (window = null));

@@ -1,6 +1,9 @@
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { BrowserWindow, shell, type WebPreferences } from "electron";
+import { AppError } from "../../shared/errors";
+import { APP_ENTRY_URL, APP_ORIGIN, isSameOrigin, originOf } from "./security/app-origin";
+import { externalLinkToOpen } from "./security/external-links";
+import { installNavigationGuards } from "./security/navigation-guards";
 
 /** Every renderer runs with these: isolated, sandboxed, no Node. */
 export const SECURE_WEB_PREFERENCES: WebPreferences = {
@@ -18,31 +21,29 @@ export const SECURE_WEB_PREFERENCES: WebPreferences = {
 export interface RendererLocation {
   /** What the window loads. */
   url: string;
-  /** True for URLs of our own renderer (and nothing else). */
+  /** The built renderer folder, served as app://renderer. */
+  rendererDir: string;
+  /** True for URLs of our own renderer's exact origin (and nothing else). */
   isAppUrl(url: string): boolean;
 }
 
-/** The built renderer, or electron-vite's dev server when ELECTRON_RENDERER_URL is set. */
+/** The built renderer at app://renderer, or electron-vite's dev server when ELECTRON_RENDERER_URL is set. */
 export function rendererLocation(outDir: string, devUrl = process.env.ELECTRON_RENDERER_URL): RendererLocation {
-  if (devUrl) {
-    const origin = new URL(devUrl).origin;
-    return { url: devUrl, isAppUrl: (url) => safeOrigin(url) === origin };
-  }
-  const file = pathToFileURL(join(outDir, "renderer", "index.html")).toString();
-  return { url: file, isAppUrl: (url) => url.split("#")[0] === file };
+  const rendererDir = join(outDir, "renderer");
+  const origin = devUrl ? originOf(devUrl) : APP_ORIGIN;
+  return { url: devUrl || APP_ENTRY_URL, rendererDir, isAppUrl: (url) => isSameOrigin(url, origin) };
 }
 
-function safeOrigin(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
+/** The system browser, for links the external-link rule allows; anything else is refused. */
+export async function openInBrowser(url: string): Promise<void> {
+  const allowed = externalLinkToOpen(url);
+  if (!allowed) throw new AppError("FORBIDDEN", "only https links without a user name or password are opened in the browser");
+  await shell.openExternal(allowed);
 }
 
 /**
- * The console window. Navigation away from our page and new windows are refused; http(s)
- * links a user clicks open in the system browser instead.
+ * The console window. Navigation away from our page and new windows are refused; https
+ * links a user follows open in the system browser instead.
  */
 export function createMainWindow(location: RendererLocation, preloadPath: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -54,14 +55,7 @@ export function createMainWindow(location: RendererLocation, preloadPath: string
     title: "Visits Export Console",
     webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadPath },
   });
-  window.webContents.on("will-navigate", (event, url) => {
-    if (!location.isAppUrl(url)) event.preventDefault();
-  });
-  window.webContents.on("will-attach-webview", (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: "deny" };
-  });
+  installNavigationGuards(window.webContents, location.isAppUrl, (url) => void openInBrowser(url).catch(() => {}));
   window.once("ready-to-show", () => window.show());
   void window.loadURL(location.url);
   return window;

@@ -37,7 +37,7 @@ describe.skipIf(!binaryPath)("the Electron app (Playwright _electron)", () => {
       expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe("undefined");
       await window.evaluate(() => (location.href = "https://example.com/"));
       await new Promise((r) => setTimeout(r, 500));
-      expect(window.url()).toMatch(/^file:/);
+      expect(window.url()).toMatch(/^app:\/\/renderer\//);
       const status = await window.evaluate(() => (window as unknown as { exportConsole: { getConnectionStatus(i: object): Promise<unknown> } }).exportConsole.getConnectionStatus({}));
       expect(status).toMatchObject({ ok: true });
     } finally {

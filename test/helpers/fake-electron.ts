@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 
 /**
  * A stand-in for the `electron` module (the binary cannot be installed here): records what
@@ -92,9 +94,47 @@ export function createFakeElectron() {
       show() {}
     },
     Menu: { setApplicationMenu: () => {}, buildFromTemplate: (template: unknown) => template },
-    session: { defaultSession: { webRequest: { onHeadersReceived: () => {} }, setPermissionRequestHandler: () => {} } },
+    protocol: {
+      privilegedSchemes: [] as { scheme: string; privileges: Record<string, boolean> }[],
+      registerSchemesAsPrivileged: (schemes: { scheme: string; privileges: Record<string, boolean> }[]) => {
+        electron.protocol.privilegedSchemes.push(...schemes);
+      },
+    },
+    session: { defaultSession: createFakeSession() },
   };
   return { electron, handlers, rendererListeners, exposed, windows, invocations };
+}
+
+type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string; isMainFrame: boolean }) => void;
+type PermissionCheckHandler = (contents: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; isMainFrame: boolean }) => boolean;
+type HeadersListener = (details: { responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void;
+
+/** A session that records what is installed on it; fetch reads file:// URLs from the disk as Electron's does. */
+export function createFakeSession() {
+  const session = {
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+    headersListener: null as HeadersListener | null,
+    permissionRequestHandler: null as PermissionRequestHandler | null,
+    permissionCheckHandler: null as PermissionCheckHandler | null,
+    protocol: {
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+        session.protocolHandlers.set(scheme, handler);
+      },
+    },
+    fetch: async (url: string) => new Response(await readFile(fileURLToPath(url))),
+    webRequest: {
+      onHeadersReceived: (listener: HeadersListener) => {
+        session.headersListener = listener;
+      },
+    },
+    setPermissionRequestHandler: (handler: PermissionRequestHandler) => {
+      session.permissionRequestHandler = handler;
+    },
+    setPermissionCheckHandler: (handler: PermissionCheckHandler) => {
+      session.permissionCheckHandler = handler;
+    },
+  };
+  return session;
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;
