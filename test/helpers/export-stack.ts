@@ -19,6 +19,8 @@ export interface StackOptions {
   retry?: { attempts?: number; backoffMs?: number };
   tinybirdRetries?: number;
   tinybirdTimeoutMs?: number;
+  /** First backoff step of a Tinybird retry (default 10 ms; production's is 250 ms). */
+  tinybirdBackoffMs?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export class ExportStack {
       token: "tb",
       limiter,
       requestTimeoutMs: this.options.tinybirdTimeoutMs ?? 2000,
-      retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: 10, maxDelayMs: 2000 },
+      retry: { maxRetries: this.options.tinybirdRetries ?? 0, baseDelayMs: this.options.tinybirdBackoffMs ?? 10, maxDelayMs: 2000 },
     });
     const runner = new ExportRunner({
       connection: this.options.server.bullConnection,

@@ -76,7 +76,10 @@ export class TinybirdClient {
   }
 
   /** Rows of a pipe, each validated with `row`. */
-  async query<T>(pipe: string, params: Record<string, string | number>, row: z.ZodType<T>, signal?: AbortSignal): Promise<T[]> {
+  async query<T>(pipe: string, params: Record<string, string | number>, row: z.ZodType<T>, exportSignal?: AbortSignal): Promise<T[]> {
+    // One signal per query, following the export's: its waits (limiter, Retry-After, backoff)
+    // listen on it, never on the export's signal, which dozens of queries share at once.
+    const signal = exportSignal ? AbortSignal.any([exportSignal]) : undefined;
     const url = new URL(`${this.host}/v0/pipes/${encodeURIComponent(pipe)}.json`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
     let lastError = "";
