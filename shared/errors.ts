@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "RESULT_ELSEWHERE", // the CSV is not in the record but at a URL (the web app's blob storage)
   "MALFORMED_RECORD", // a Redis record that does not parse as an ExportJob
   "UNAUTHORIZED", // no or unknown token
+  "RATE_LIMITED", // this token made too many requests: try again after Retry-After
   "FORBIDDEN", // sender/origin not allowed
   "UNAVAILABLE", // Redis, Postgres or Tinybird cannot be reached
   "TINYBIRD_AUTH", // Tinybird rejected the token (401/403): never retried

@@ -1,3 +1,4 @@
+import { DEFAULT_REQUEST_LIMIT, type RequestLimit } from "./server/request-limit";
 import { z } from "zod";
 import { AppError } from "../../shared/errors";
 import { apiTokensSchema, settingsSchema, type ApiTokens, type Settings } from "../../shared/settings";
@@ -76,4 +77,12 @@ export function apiTokensFromEnv(env: Env = process.env): ApiTokens {
   const parsed = apiTokensSchema.safeParse(json);
   if (!parsed.success) throw new AppError("BAD_INPUT", `API_TOKENS: ${describeSettingsError(parsed.error, {})}`);
   return parsed.data;
+}
+
+/** API_REQUESTS_PER_MINUTE: the per-token request limit of `serve` (default DEFAULT_REQUEST_LIMIT). */
+export function apiRequestLimitFromEnv(env: Env = process.env): RequestLimit {
+  const requests = integer(env, "API_REQUESTS_PER_MINUTE");
+  if (requests === undefined) return DEFAULT_REQUEST_LIMIT;
+  if (requests < 1) throw new AppError("BAD_INPUT", "API_REQUESTS_PER_MINUTE must be at least 1");
+  return { requests, perMs: 60_000 };
 }

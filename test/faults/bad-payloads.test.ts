@@ -48,7 +48,15 @@ beforeAll(async () => {
   core = await startConsoleCore(settings, { runner: false, sql: db.sql, prefix, bullPrefix: `${prefix}bull` });
   existing = [];
   for (const resourceId of ["d1", "d2", "d3"]) existing.push((await core.service.create({ type: "document", teamId: "t1", resourceId }, "u1", null)).id);
-  server = await startHttpServer({ service: core.service, auth: new ApiAuth({ [TOKEN]: { userId: "u1", teams: ["t1"] } }), settings: core.settings, status: () => core.status(), onChange: (l) => core.onChange(l) });
+  server = await startHttpServer({
+    service: core.service,
+    auth: new ApiAuth({ [TOKEN]: { userId: "u1", teams: ["t1"] } }),
+    settings: core.settings,
+    status: () => core.status(),
+    onChange: (l) => core.onChange(l),
+    // Hundreds of payloads from one token: the request limit has its own test (rest-hardening).
+    requestLimit: { requests: 100_000, perMs: 60_000 },
+  });
 }, 60_000);
 afterAll(async () => {
   await server.close();

@@ -4,6 +4,7 @@ import { settingsSchema, type Settings } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import { ApiAuth } from "../../electron/headless/server/api-auth";
 import { startHttpServer, type RunningServer } from "../../electron/headless/server/http-server";
+import { httpTransport } from "../../renderer/src/api/http-transport";
 import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
 
 /*
@@ -126,5 +127,36 @@ describe("downloads that have no CSV (item 12)", () => {
     const job = await core.store.create({ type: "document", teamId: "t1", userId: "alice", resourceId: "d1" });
     const body = (await (await api(`/api/teams/t1/export-jobs/${job.id}?download=true`)).json()) as ErrorBody;
     expect(body.error).toEqual({ code: "CONFLICT", message: `export ${job.id} is PENDING, not COMPLETED: there is no CSV yet` });
+  });
+});
+
+describe("per-token request limit (item 9)", () => {
+  it("answers 429 with Retry-After once a token used its requests, other tokens unaffected", async () => {
+    const limited = await startHttpServer({
+      service: core.service,
+      auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
+      settings,
+      status: () => core.status(),
+      onChange: (listener) => core.onChange(listener),
+      requestLimit: { requests: 3, perMs: 60_000 },
+    });
+    try {
+      const call = (token: string) => fetch(`${limited.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
+      for (let i = 0; i < 3; i++) expect((await call(ALICE)).status).toBe(200);
+      const refused = await call(ALICE);
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(((await refused.json()) as ErrorBody).error).toEqual({ code: "RATE_LIMITED", message: `too many requests with this token: try again in ${retryAfter} s` });
+      expect((await call(BOB)).status).toBe(200);
+      // The console (browser mode) gets the code and the wait, and shows the message.
+      await expect(httpTransport(limited.url, ALICE).listJobs({ filter: { teamId: "t1" }, page: {} })).rejects.toMatchObject({
+        code: "RATE_LIMITED",
+        message: expect.stringMatching(/^too many requests with this token: try again in \d+ s$/),
+      });
+    } finally {
+      await limited.close();
+    }
   });
 });

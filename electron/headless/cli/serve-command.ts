@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startConsoleCore } from "../../core/console-core";
-import { apiTokensFromEnv, settingsFromEnv } from "../env-settings";
+import { apiRequestLimitFromEnv, apiTokensFromEnv, settingsFromEnv } from "../env-settings";
 import { ApiAuth } from "../server/api-auth";
 import { startHttpServer } from "../server/http-server";
 import { fail, logLine, stopOnSignal } from "./process-lifecycle";
@@ -10,6 +10,7 @@ import { fail, logLine, stopOnSignal } from "./process-lifecycle";
 async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const auth = new ApiAuth(apiTokensFromEnv());
+  const requestLimit = apiRequestLimitFromEnv();
   const port = Number(process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, got ${process.env.PORT}`);
   const runRunner = process.env.SERVE_RUNNER !== "false";
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     settings,
     status: () => core.status(),
     onChange: (listener) => core.onChange(listener),
+    requestLimit,
     host: process.env.HOST ?? "127.0.0.1",
     port,
     staticRoot: existsSync(staticRoot) ? staticRoot : undefined,

@@ -8,6 +8,7 @@ import { exportOptionsSchema, jobStateSchema, jobTypeSchema, type JobChange, typ
 import type { ExportService } from "../../core/queue/export-service";
 import type { Settings } from "../../../shared/settings";
 import type { ApiAuth, Caller } from "./api-auth";
+import { RequestLimiter, type RequestLimit } from "./request-limit";
 import { serverSettingsView } from "./server-settings-view";
 
 export interface RestApiDeps {
@@ -17,11 +18,14 @@ export interface RestApiDeps {
   settings: Settings;
   status: () => Promise<ConnectionStatus>;
   onChange: (listener: (change: JobChange) => void) => () => void;
+  /** Per-token request limit (default DEFAULT_REQUEST_LIMIT). */
+  requestLimit?: RequestLimit;
 }
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_INPUT: 400,
   UNAUTHORIZED: 401,
+  RATE_LIMITED: 429,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -113,6 +117,7 @@ interface RouteContext {
  */
 export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const { service } = deps;
+  const requestLimiter = new RequestLimiter(deps.requestLimit);
 
   const create = (type: JobType) => async (ctx: RouteContext, m: string[]) => {
     const teamId = param(m[1]!, "team id");
@@ -227,6 +232,12 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
       if (!caller) {
         res.setHeader("WWW-Authenticate", 'Bearer realm="export-console"');
         throw new AppError("UNAUTHORIZED", "a valid bearer token is required");
+      }
+      const waitMs = requestLimiter.take(req.headers.authorization ?? "");
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        res.setHeader("Retry-After", String(seconds));
+        throw new AppError("RATE_LIMITED", `too many requests with this token: try again in ${seconds} s`);
       }
       const matching = routes.filter((route) => route.pattern.test(url.pathname));
       if (matching.length === 0) throw new AppError("NOT_FOUND", `no such endpoint: ${url.pathname}`);

@@ -22,6 +22,7 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   405: "BAD_INPUT",
   409: "CONFLICT",
   422: "NO_VIEWS",
+  429: "RATE_LIMITED",
   503: "UNAVAILABLE",
   504: "TIMEOUT",
 };
