@@ -40,7 +40,7 @@ afterAll(async () => {
 
 /** Runs one export until the emulator has seen `requests` requests (or the job ended), then cancels it. */
 async function exportUntil(stack: ExportStack, requests: number): Promise<void> {
-  const service = new ExportService(stack.store, stack.queue, stack.redis);
+  const service = new ExportService(stack.store, stack.queue);
   await stack.runner({ window: 50 }).start();
   const job = await service.create({ type: "document", teamId: TEAM, resourceId: DOCUMENT }, "u1", null);
   const ended = async () => ["COMPLETED", "FAILED"].includes((await stack.store.getSummary(job.id))?.status ?? "");

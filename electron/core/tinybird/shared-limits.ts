@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import { LuaScript } from "../redis/lua-script";
 
 /** A limit as every runner on one Redis sees it, with who set it and when. */
 export interface SharedLimitValue {
@@ -21,11 +20,17 @@ export interface SharedLimitValue {
  */
 export class SharedLimits {
   readonly by = `${hostname()}:${process.pid}`;
+  private readonly restore: (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
-  ) {}
+  ) {
+    // ioredis defineCommand: EVALSHA, EVAL after a restart emptied the script cache.
+    redis.defineCommand("tinybirdLimitsRestore", { numberOfKeys: 1, lua: RESTORE_SCRIPT });
+    const command = (redis as unknown as Record<"tinybirdLimitsRestore", (...args: (string | number)[]) => Promise<unknown>>).tinybirdLimitsRestore;
+    this.restore = (...args) => command.call(redis, ...args);
+  }
 
   /** This runner started with `limits`: they now apply to every runner. */
   async publish(limits: { maxConcurrent: number; minTime: number }): Promise<SharedLimitValue> {
@@ -36,7 +41,7 @@ export class SharedLimits {
 
   /** The limit in force; puts `fallback` back first when the hash is gone. Null when unreadable. */
   async read(fallback: SharedLimitValue): Promise<SharedLimitValue | null> {
-    const reply = (await restoreScript.run(this.redis, [this.key], [fallback.maxConcurrent, fallback.minTime, fallback.setAt, fallback.by])) as string[];
+    const reply = (await this.restore(this.key, fallback.maxConcurrent, fallback.minTime, fallback.setAt, fallback.by)) as string[];
     const fields = new Map<string, string>();
     for (let i = 0; i + 1 < reply.length; i += 2) fields.set(reply[i]!, reply[i + 1]!);
     const value = {
@@ -50,9 +55,9 @@ export class SharedLimits {
 }
 
 /** KEYS: the limits hash. ARGV: fallback maxConcurrent, minTime, setAt, by. Returns HGETALL. */
-const restoreScript = new LuaScript(`
+const RESTORE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'maxConcurrent', ARGV[1], 'minTime', ARGV[2], 'setAt', ARGV[3], 'by', ARGV[4])
 end
 return redis.call('HGETALL', KEYS[1])
-`);
+`;
