@@ -53,11 +53,11 @@ export function showcaseJobs(): ExportJobSummary[] {
       error:
         "RETRIES_EXHAUSTED: Tinybird request get_page_duration_per_view__v5 failed after 4 attempts: 503 Service Unavailable (upstream timeout while reading the page_views data source). The export stopped at view 12 of 48; retry it once Tinybird is healthy.",
     },
-    { ...base, id: "Kp2mW7cTz4QxL9vNb3RhJ", type: "document", status: "COMPLETED", resourceId: "doc_pitch", resourceName: "Pitch Deck 2026", userId: "maria", createdAt: at(30), updatedAt: at(31), completedAt: at(31), progress: 128, total: 128 },
-    { ...base, id: "Zc8vB3nLq6TyH2kRm5XwP", type: "dataroom-group", status: "COMPLETED", resourceId: "dr_series_a", resourceName: "Series A Room - Advisors", groupId: "grp_advisors", userId: "sam", createdAt: at(22), updatedAt: at(24), completedAt: at(24), progress: 342, total: 342 },
+    { ...base, id: "Kp2mW7cTz4QxL9vNb3RhJ", type: "document", status: "COMPLETED", resourceId: "doc_pitch", resourceName: "Pitch Deck 2026", userId: "maria", createdAt: at(30), updatedAt: at(31), completedAt: at(31), startedAt: at(30), progress: 128, total: 128, rows: 128, bytes: 24_310 },
+    { ...base, id: "Zc8vB3nLq6TyH2kRm5XwP", type: "dataroom-group", status: "COMPLETED", resourceId: "dr_series_a", resourceName: "Series A Room - Advisors", groupId: "grp_advisors", userId: "sam", createdAt: at(22), updatedAt: at(24), completedAt: at(24), startedAt: at(22), progress: 342, total: 342, rows: 301, bytes: 88_517 },
     { ...base, id: "Mf4jX9sDp7WqK2cVt8LbN", type: "document", status: "FAILED", resourceId: "doc_old_terms", resourceName: "Term Sheet (old)", userId: "sam", createdAt: at(15), updatedAt: at(16), progress: 0, total: 6, error: "Cancelled by user", cancelRequested: true },
-    { ...base, id: "Rt6yG2hNw8PzC4mXq7KsL", type: "dataroom", status: "COMPLETED", resourceId: "dr_customer", resourceName: "Customer Diligence", userId: "li.wei", createdAt: at(8), updatedAt: at(12), completedAt: at(12), progress: 1024, total: 1024 },
-    { ...base, id: "Wd3qL8vTk5NxB9rZc2FmH", type: "document", status: "COMPLETED", resourceId: "doc_one_pager", resourceName: "One Pager", userId: "maria", createdAt: at(2), updatedAt: at(2), completedAt: at(2), progress: 0, total: 0 },
+    { ...base, id: "Rt6yG2hNw8PzC4mXq7KsL", type: "dataroom", status: "COMPLETED", resourceId: "dr_customer", resourceName: "Customer Diligence", userId: "li.wei", createdAt: at(8), updatedAt: at(12), completedAt: at(12), startedAt: at(9), progress: 1024, total: 1024, rows: 1004, bytes: 301_877, warnings: ["20 document view(s) were left out because their dataroom visit is not part of this export"] },
+    { ...base, id: "Wd3qL8vTk5NxB9rZc2FmH", type: "document", status: "COMPLETED", resourceId: "doc_one_pager", resourceName: "One Pager", userId: "maria", createdAt: at(2), updatedAt: at(2), completedAt: at(2), startedAt: at(2), progress: 0, total: 0, rows: 0, bytes: 192 },
   ];
 }
 

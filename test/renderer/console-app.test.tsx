@@ -16,9 +16,11 @@ describe("the jobs table", () => {
     await screen.findByText("Series A Room");
     const row = within(rowOf(running.id));
     expect(row.getByText("Processing").className).toContain("status-processing");
-    expect(row.getByText("3 / 5")).toBeTruthy();
+    expect(row.getByText("3 / 5 views")).toBeTruthy();
     expect(row.getByText("Dataroom")).toBeTruthy();
-    expect(within(rowOf(failed.id)).getByText("document d9 not found")).toBeTruthy();
+    // the failure is an icon whose tooltip is the error
+    const icon = within(rowOf(failed.id)).getByRole("img", { name: "Error: document d9 not found" });
+    expect(icon.getAttribute("title")).toBe("document d9 not found");
     expect(screen.getByText("1–2 of 2")).toBeTruthy();
   });
 

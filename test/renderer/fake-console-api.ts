@@ -1,6 +1,6 @@
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
-import type { ExportJobSummary, JobChange } from "../../shared/job";
+import { jobStateOf, type ExportJobSummary, type JobChange } from "../../shared/job";
 import { ApiError } from "../../renderer/src/api/api-error";
 import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
 
@@ -35,6 +35,8 @@ export function makeJob(overrides: Partial<ExportJobSummary> = {}): ExportJobSum
 export class FakeConsoleApi {
   jobs: ExportJobSummary[] = [];
   teams: string[] = ["t1", "t2"];
+  /** Where PENDING jobs stand in the queue, as the service reports it with a listing. */
+  queuePositions: Record<string, number> = {};
   status: ConnectionStatus = OK_STATUS;
   settingsView: SettingsView = { configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: true };
   /** Every setSettings payload, as sent. */
@@ -89,12 +91,14 @@ export class FakeConsoleApi {
       const matching = this.jobs.filter(
         (job) =>
           (!filter.teamId || job.teamId === filter.teamId) &&
-          (!filter.status || job.status === filter.status) &&
+          (!filter.status || jobStateOf(job) === filter.status) &&
           (!filter.type || job.type === filter.type) &&
-          (!search || job.id.toLowerCase().includes(search) || (job.resourceName ?? "").toLowerCase().includes(search)),
+          (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search))),
       );
       const offset = page.offset ?? 0;
-      return { jobs: matching.slice(offset, offset + (page.limit ?? 50)), total: matching.length, malformed: [] };
+      const jobs = matching.slice(offset, offset + (page.limit ?? 50));
+      const queuePositions = Object.fromEntries(Object.entries(this.queuePositions).filter(([id]) => jobs.some((job) => job.id === id)));
+      return { jobs, total: matching.length, malformed: [], ...(Object.keys(queuePositions).length > 0 ? { queuePositions } : {}) };
     },
     getJob: async ({ id }) => {
       this.record("getJob", { id });

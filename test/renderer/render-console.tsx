@@ -9,9 +9,9 @@ import type { FakeConsoleApi } from "./fake-console-api";
 afterEach(() => cleanup());
 
 /** The whole console over a fake API, polling slowly so tests drive refreshes themselves. */
-export function renderConsole(fake: FakeConsoleApi, kind: "ipc" | "http" = "ipc") {
+export function renderConsole(fake: FakeConsoleApi, kind: "ipc" | "http" = "ipc", options: { storage?: Pick<Storage, "getItem" | "setItem"> } = {}) {
   const clipboard = { writeText: vi.fn(async () => {}) };
-  const model = createConsoleModel(fake.transport(kind), { pollMs: 60_000, coalesceMs: 0, noticeMs: 0, clipboard });
+  const model = createConsoleModel(fake.transport(kind), { pollMs: 60_000, coalesceMs: 0, noticeMs: 0, clipboard, ...options });
   const user = userEvent.setup();
   const view = render(
     <ConsoleContext.Provider value={model}>

@@ -298,7 +298,7 @@ describe("the settings dialog (desktop app)", () => {
 describe("the settings dialog in a browser", () => {
   it("is read-only: the server's environment holds the settings", async () => {
     const { dialog, fake, user } = await openSettings({ configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: false }, "http");
-    expect(within(dialog).getByText(/These settings are configured on the server/)).toBeTruthy();
+    expect(within(dialog).getByText(/read-only \(its secrets are never shown\)\. They are configured on the server/)).toBeTruthy();
     expect(within(dialog).queryAllByRole("textbox")).toHaveLength(0);
     expect(within(dialog).queryByRole("button", { name: "Save" })).toBeNull();
     expect(within(dialog).queryByRole("button", { name: "Use the demo" })).toBeNull();

@@ -17,10 +17,25 @@ export interface BrowserEnvironment {
   location: Pick<Location, "hash" | "pathname" | "search" | "origin">;
   history: Pick<History, "replaceState">;
   storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  /** Calls `listener` when the address changes without a reload (a console URL pasted into the tab); returns the unsubscribe. */
+  onAddressChange?(listener: () => void): () => void;
 }
 
 export function browserEnvironment(): BrowserEnvironment {
-  return { bridge: window.exportConsole, location: window.location, history: window.history, storage: window.sessionStorage };
+  return {
+    bridge: window.exportConsole,
+    location: window.location,
+    history: window.history,
+    storage: window.sessionStorage,
+    onAddressChange(listener) {
+      window.addEventListener("hashchange", listener);
+      window.addEventListener("popstate", listener);
+      return () => {
+        window.removeEventListener("hashchange", listener);
+        window.removeEventListener("popstate", listener);
+      };
+    },
+  };
 }
 
 /**

@@ -26,14 +26,15 @@ export function App({ onSignOut }: { onSignOut?: () => void }) {
       <AppHeader onSignOut={onSignOut} />
       <ConnectionBanner />
       <Toolbar />
-      <div className="workspace">
-        <main className="jobs-area" aria-label="Exports" aria-busy={loading}>
+      <main className="jobs-area" aria-label="Exports" aria-busy={loading}>
+        {/* The detail panel lies over the table (never over the pager): opening it leaves the columns as they are. */}
+        <div className="workspace">
           <JobsTable />
           <TableMessage />
-          <Pager />
-        </main>
-        <DetailPanel />
-      </div>
+          <DetailPanel />
+        </div>
+        <Pager />
+      </main>
       <NewExportDialog />
       <SettingsDialog />
       <ConfirmDialog />

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { toApiError } from "../api/api-error";
-import { browserTransport, type BrowserEnvironment } from "../api/choose-transport";
+import { browserTransport, takeTokenFromFragment, type BrowserEnvironment } from "../api/choose-transport";
 import type { ConsoleTransport } from "../api/console-transport";
 import { ConsoleContext } from "../state/console-context";
 import { createConsoleModel, type ConsoleModelOptions } from "../state/console-model";
@@ -11,11 +11,40 @@ import { TokenForm } from "./TokenForm";
  * Picks what to show: the console over the chosen transport, or (browser mode without a
  * usable token) the token form. A token the server refuses sends the user back to the form.
  */
-export function ConsoleRoot({ env, initialTransport, modelOptions }: { env: BrowserEnvironment; initialTransport: ConsoleTransport | null; modelOptions?: ConsoleModelOptions }) {
+export function ConsoleRoot({
+  env,
+  initialTransport,
+  modelOptions,
+  transportForToken = (token) => browserTransport(env, token),
+}: {
+  env: BrowserEnvironment;
+  initialTransport: ConsoleTransport | null;
+  modelOptions?: ConsoleModelOptions;
+  /** Browser mode: the transport a token gives (tests pass a fake). */
+  transportForToken?: (token: string) => ConsoleTransport;
+}) {
   const [transport, setTransport] = useState(initialTransport);
   const [checked, setChecked] = useState(initialTransport?.kind !== "http");
   const [tokenError, setTokenError] = useState<string | null>(null);
   const model = useMemo(() => (transport ? createConsoleModel(transport, modelOptions) : null), [transport, modelOptions]);
+  const signIn = (token: string) => {
+    setTokenError(null);
+    setChecked(false);
+    setTransport(transportForToken(token));
+  };
+  const latestSignIn = useRef(signIn);
+  useEffect(() => {
+    latestSignIn.current = signIn;
+  });
+
+  // A console URL pasted into this tab (`#token=…`) signs in with its token, no reload needed.
+  useEffect(() => {
+    if (env.bridge || !env.onAddressChange) return;
+    return env.onAddressChange(() => {
+      const token = takeTokenFromFragment(env);
+      if (token) latestSignIn.current(token);
+    });
+  }, [env]);
 
   useEffect(() => {
     if (!transport || checked) return;
@@ -48,10 +77,7 @@ export function ConsoleRoot({ env, initialTransport, modelOptions }: { env: Brow
     return (
       <TokenForm
         error={tokenError}
-        onSubmit={(token) => {
-          setChecked(false);
-          setTransport(browserTransport(env, token));
-        }}
+        onSubmit={signIn}
       />
     );
   }

@@ -4,6 +4,7 @@ import { useConsole, useConsoleStore } from "../state/console-context";
 import type { ColumnSort } from "../state/filters-store";
 import type { SelectedIds } from "../state/selection-store";
 import { JOB_COLUMNS } from "./job-columns";
+import { useNow } from "./useNow";
 
 const apply = <T,>(updater: Updater<T>, current: T): T => (typeof updater === "function" ? (updater as (old: T) => T)(current) : updater);
 
@@ -20,6 +21,9 @@ export function JobsTable() {
   const sorting = useConsoleStore((m) => m.filters, (s) => s.sorting);
   const selected = useConsoleStore((m) => m.selection, (s) => s.selected);
   const detailId = useConsoleStore((m) => m.detail, (s) => s.jobId);
+  const queuePositions = useConsoleStore((m) => m.jobs, (s) => s.queuePositions);
+  const columnVisibility = useConsoleStore((m) => m.columns, (s) => s.visibility);
+  const now = useNow(jobs.some((job) => job.status === "PROCESSING"));
   const [activeRowId, setActiveRowId] = useState<string | null>(null);
 
   // TanStack Table returns functions React Compiler cannot memoise; this component is not compiled.
@@ -28,7 +32,8 @@ export function JobsTable() {
     data: jobs,
     columns: JOB_COLUMNS,
     getRowId: (job) => job.id,
-    state: { sorting, rowSelection: selected },
+    state: { sorting, rowSelection: selected, columnVisibility },
+    meta: { now, queuePositions },
     onSortingChange: (updater: Updater<ColumnSort[]>) => filters.getState().setSorting(apply(updater, filters.getState().sorting)),
     onRowSelectionChange: (updater: Updater<SelectedIds>) => selection.getState().setSelected(apply(updater, selection.getState().selected)),
     getCoreRowModel: getCoreRowModel(),

@@ -1,8 +1,11 @@
 import type { ExportJobSummary } from "../../../shared/job";
 import { useConsole } from "../state/console-context";
 
-/** Save CSV, cancel, retry, copy id and delete for one job (each only when it applies). */
-export function RowActions({ job }: { job: Pick<ExportJobSummary, "id" | "status"> }) {
+/**
+ * Save CSV, cancel, retry, copy id and delete for one job (each only when it applies). The
+ * table leaves out Copy id: its id cell has its own copy button.
+ */
+export function RowActions({ job, withCopyId = true }: { job: Pick<ExportJobSummary, "id" | "status">; withCopyId?: boolean }) {
   const { actions } = useConsole();
   const running = job.status === "PENDING" || job.status === "PROCESSING";
   return (
@@ -20,9 +23,11 @@ export function RowActions({ job }: { job: Pick<ExportJobSummary, "id" | "status
           Retry
         </button>
       )}
-      <button type="button" aria-label={`Copy id of export ${job.id}`} onClick={() => void actions.copyId(job.id)}>
-        Copy id
-      </button>
+      {withCopyId && (
+        <button type="button" aria-label={`Copy id of export ${job.id}`} onClick={() => void actions.copyId(job.id)}>
+          Copy id
+        </button>
+      )}
       <button type="button" className="danger" aria-label={`Delete export ${job.id}`} onClick={() => actions.confirmDelete([job.id])}>
         Delete
       </button>

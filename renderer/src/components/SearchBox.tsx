@@ -3,7 +3,7 @@ import { useConsole, useConsoleStore } from "../state/console-context";
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
-/** Text search over job ids and resource names, sent to the server after a short pause in typing. */
+/** Text search over job ids, resource names and resource or group ids, sent to the server after a short pause in typing. */
 export function SearchBox() {
   const { filters } = useConsole();
   const search = useConsoleStore((m) => m.filters, (s) => s.search);
@@ -24,8 +24,8 @@ export function SearchBox() {
     <input
       type="search"
       className="search-box"
-      placeholder="Search id or resource name"
-      aria-label="Search exports by id or resource name"
+      placeholder="Search id, resource name or id"
+      aria-label="Search exports by id, resource name or resource id"
       value={text}
       onChange={(event) => setText(event.target.value)}
       onKeyDown={(event) => {

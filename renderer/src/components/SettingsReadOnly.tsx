@@ -26,7 +26,7 @@ export function SettingsReadOnly({ view, onClose }: { view: SettingsView; onClos
   return (
     <div className="settings-readonly">
       <p className="settings-note">
-        These settings are configured on the server: the environment of its <code>serve</code> process (<code>REDIS_URL</code>, <code>DATABASE_URL</code>,{" "}
+        The server&apos;s current values, read-only (its secrets are never shown). They are configured on the server: the environment of its <code>serve</code> process (<code>REDIS_URL</code>, <code>DATABASE_URL</code>,{" "}
         <code>TINYBIRD_HOST</code>, <code>TINYBIRD_TOKEN</code>, <code>EXPORT_MODE</code>, the limiter, runner, TTL and CSV variables). Ask the server&apos;s administrator
         to change them; the desktop app has a settings form of its own.
       </p>

@@ -1,6 +1,7 @@
-import { JOB_STATUSES, JOB_TYPES, jobStatusSchema, jobTypeSchema } from "../../../shared/job";
+import { JOB_STATES, JOB_TYPES, jobStateSchema, jobTypeSchema } from "../../../shared/job";
 import { useConsole, useConsoleStore } from "../state/console-context";
-import { STATUS_LABELS, TYPE_LABELS } from "./job-format";
+import { ColumnMenu } from "./ColumnMenu";
+import { STATE_LABELS, TYPE_LABELS } from "./job-format";
 import { SearchBox } from "./SearchBox";
 
 /** Filters (team, status, type, text), the bulk delete of the selection and "New export". */
@@ -29,11 +30,11 @@ export function Toolbar() {
       </label>
       <label>
         Status
-        <select value={status ?? ""} onChange={(event) => filters.getState().setStatus(jobStatusSchema.safeParse(event.target.value).data)}>
+        <select value={status ?? ""} onChange={(event) => filters.getState().setStatus(jobStateSchema.safeParse(event.target.value).data)}>
           <option value="">Any status</option>
-          {JOB_STATUSES.map((value) => (
+          {JOB_STATES.map((value) => (
             <option key={value} value={value}>
-              {STATUS_LABELS[value]}
+              {STATE_LABELS[value]}
             </option>
           ))}
         </select>
@@ -50,13 +51,16 @@ export function Toolbar() {
         </select>
       </label>
       <SearchBox />
-      <span className="toolbar-spacer" />
-      <button type="button" className="danger" disabled={selectedCount === 0} onClick={() => actions.confirmDelete(selection.getState().selectedIds())}>
-        Delete selected{selectedCount > 0 ? ` (${selectedCount})` : ""}
-      </button>
-      <button type="button" className="primary" onClick={() => ui.getState().openNewExport()}>
-        New export
-      </button>
+      {/* Together, at the right: when the toolbar wraps they move to the next line as one. */}
+      <span className="toolbar-actions">
+        <ColumnMenu />
+        <button type="button" className="danger" disabled={selectedCount === 0} onClick={() => actions.confirmDelete(selection.getState().selectedIds())}>
+          Delete selected{selectedCount > 0 ? ` (${selectedCount})` : ""}
+        </button>
+        <button type="button" className="primary" onClick={() => ui.getState().openNewExport()}>
+          New export
+        </button>
+      </span>
     </div>
   );
 }

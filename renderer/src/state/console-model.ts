@@ -1,5 +1,6 @@
 import type { ConsoleApi } from "../../../shared/contract";
 import type { ConsoleTransport } from "../api/console-transport";
+import { createColumnsStore, type ColumnsStore } from "./columns-store";
 import { createConnectionStore, type ConnectionStore } from "./connection-store";
 import { createDetailStore, type DetailStore } from "./detail-store";
 import { createFiltersStore, type FiltersStore } from "./filters-store";
@@ -7,6 +8,7 @@ import { createJobActions, type Clipboard, type JobActions } from "./job-actions
 import { createJobSync, type JobSync, type JobSyncOptions } from "./job-sync";
 import { createJobsStore, type JobsStore } from "./jobs-store";
 import { createSelectionStore, type SelectionStore } from "./selection-store";
+import { DEFAULT_COLUMN_VISIBILITY } from "./column-defaults";
 import { createThemeStore, type Theme, type ThemeStore } from "./theme-store";
 import { createUiStore, type UiStore } from "./ui-store";
 
@@ -19,6 +21,7 @@ export interface ConsoleModel {
   selection: SelectionStore;
   connection: ConnectionStore;
   theme: ThemeStore;
+  columns: ColumnsStore;
   detail: DetailStore;
   ui: UiStore;
   sync: JobSync;
@@ -39,9 +42,10 @@ export function createConsoleModel(transport: ConsoleTransport, options: Console
   const selection = createSelectionStore();
   const connection = createConnectionStore();
   const theme = createThemeStore({ storage: options.storage, systemTheme: options.systemTheme });
+  const columns = createColumnsStore({ defaults: DEFAULT_COLUMN_VISIBILITY, storage: options.storage });
   const detail = createDetailStore(api);
   const ui = createUiStore({ noticeMs: options.noticeMs });
   const sync = createJobSync({ api, teamRequired: transport.teamRequired, filters, jobs, selection, connection, detail }, options);
   const actions = createJobActions({ api, filters, jobs, selection, detail, ui, sync, clipboard: options.clipboard });
-  return { transport, api, filters, jobs, selection, connection, theme, detail, ui, sync, actions };
+  return { transport, api, filters, jobs, selection, connection, theme, columns, detail, ui, sync, actions };
 }

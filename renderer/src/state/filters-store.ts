@@ -1,5 +1,5 @@
 import { createStore } from "zustand/vanilla";
-import type { JobFilter, JobStatus, JobType, Page } from "../../../shared/job";
+import type { JobFilter, JobState, JobType, Page } from "../../../shared/job";
 
 export const PAGE_SIZE = 50;
 
@@ -11,7 +11,8 @@ export interface ColumnSort {
 
 export interface FiltersState {
   teamId: string | undefined;
-  status: JobStatus | undefined;
+  /** A state: CANCELLED and FAILED are told apart (jobStateOf). */
+  status: JobState | undefined;
   type: JobType | undefined;
   search: string;
   offset: number;
@@ -24,7 +25,7 @@ export interface FiltersState {
   /** Teams the caller can pick from (listTeams). */
   teams: string[];
   setTeam(teamId: string | undefined): void;
-  setStatus(status: JobStatus | undefined): void;
+  setStatus(status: JobState | undefined): void;
   setType(type: JobType | undefined): void;
   setSearch(search: string): void;
   setSorting(sorting: ColumnSort[]): void;

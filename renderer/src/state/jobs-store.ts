@@ -20,6 +20,8 @@ export interface JobsState {
   /** Jobs matching the filters, all pages. */
   total: number;
   malformed: MalformedRecord[];
+  /** Where the page's PENDING jobs stand in the queue (1 = runs next). */
+  queuePositions: Record<string, number>;
   /** `loading`: the shown query has no answer yet; polls of a loaded query stay `ready`. */
   phase: "idle" | "loading" | "ready" | "error";
   /** The last load's error, kept next to the last good rows. */
@@ -46,6 +48,7 @@ export function createJobsStore(api: Pick<ConsoleApi, "listJobs">) {
     jobs: [],
     total: 0,
     malformed: [],
+    queuePositions: {},
     phase: "idle",
     error: null,
     shownQuery: null,
@@ -57,13 +60,13 @@ export function createJobsStore(api: Pick<ConsoleApi, "listJobs">) {
       inFlight++;
       try {
         const result = await api.listJobs({ filter: query.filter, page: query.page });
-        if (request === newestRequest) set({ jobs: result.jobs, total: result.total, malformed: result.malformed, phase: "ready", error: null });
+        if (request === newestRequest) set({ jobs: result.jobs, total: result.total, malformed: result.malformed, queuePositions: result.queuePositions ?? {}, phase: "ready", error: null });
         return { ok: true };
       } catch (thrown) {
         const error = toApiError(thrown);
         if (request === newestRequest) {
           // A failed poll keeps the rows it had; a new query that fails shows the error alone.
-          set((state) => (state.phase === "loading" ? { phase: "error", error: shownError(error), jobs: [], total: 0, malformed: [] } : { error: shownError(error) }));
+          set((state) => (state.phase === "loading" ? { phase: "error", error: shownError(error), jobs: [], total: 0, malformed: [], queuePositions: {} } : { error: shownError(error) }));
         }
         return { ok: false, error };
       } finally {
