@@ -55,7 +55,8 @@ export const CONTRACT = {
   /** Asks where to save (native dialog) and writes the CSV there; the CSV never crosses IPC. */
   // `location`: the CSV is not in the store but at this URL (a web-app export kept in blob
   // storage); nothing was saved.
-  saveResult: { input: byId, output: z.object({ saved: z.boolean(), path: z.string().optional(), location: z.url().optional() }) },
+  /** `path`: where the desktop app wrote it; `fileName`: the browser download's name. */
+  saveResult: { input: byId, output: z.object({ saved: z.boolean(), path: z.string().optional(), fileName: z.string().optional(), location: z.url().optional() }) },
   /** Opens a web-app export's CSV location in the system browser (desktop, https only). */
   openResultLocation: { input: byId, output: z.object({ opened: z.literal(true) }) },
   getSettings: { input: nothing, output: settingsViewSchema },

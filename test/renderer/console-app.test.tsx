@@ -153,7 +153,7 @@ describe("keyboard and actions", () => {
     expect(screen.queryByRole("button", { name: `Cancel export ${failed.id}` })).toBeNull();
 
     await user.click(screen.getByRole("button", { name: `Save CSV of export ${done.id}` }));
-    await screen.findByText(`Saved to /tmp/${done.id}.csv`);
+    await screen.findByText(`Saved /tmp/${done.id}.csv`);
     await user.click(screen.getByRole("button", { name: `Cancel export ${running.id}` }));
     await waitFor(() => expect(rowOf(running.id).dataset.status).toBe("FAILED"));
     await user.click(screen.getByRole("button", { name: `Retry export ${failed.id}` }));

@@ -106,7 +106,7 @@ describe("httpTransport", () => {
     const downloads: { blob: Blob; name: string }[] = [];
     const api = httpTransport("http://server", "tok", { fetch, download: (blob, name) => downloads.push({ blob, name }) });
     await api.listJobs({ filter: { teamId: "t1" }, page: {} }); // teaches the transport the job's team
-    expect(await api.saveResult({ id: job.id })).toEqual({ saved: true });
+    expect(await api.saveResult({ id: job.id })).toEqual({ saved: true, fileName: "visits-Pitch_Deck-2026-03-02.csv" });
     expect(requests.at(-1)!.path).toBe(`/api/teams/t1/export-jobs/${job.id}?download=true`);
     expect(downloads[0]!.name).toBe("visits-Pitch_Deck-2026-03-02.csv");
     expect(Buffer.from(await downloads[0]!.blob.arrayBuffer()).equals(Buffer.from(csv, "utf8"))).toBe(true);

@@ -46,11 +46,12 @@ describe("job actions", () => {
     await model.actions.copyId(done.id);
     expect(clipboard.writeText).toHaveBeenCalledWith(done.id);
     expect(model.ui.getState().notices).toHaveLength(4); // the newest few only
+    // Toasts name the file and the resource, not the job id.
     expect(said).toEqual([
-      `Saved to /tmp/${done.id}.csv`,
-      `Could not save ${running.id}: export ${running.id} is not COMPLETED`,
-      `Export ${running.id} cancelled`,
-      `Export ${running.id} queued again`,
+      `Saved /tmp/${done.id}.csv`,
+      `Could not save the CSV of the export of Pitch Deck: export ${running.id} is not COMPLETED`,
+      "Cancelled the export of Pitch Deck",
+      "The export of Pitch Deck is queued again",
       `Copied ${done.id}`,
     ]);
   });
@@ -62,6 +63,17 @@ describe("job actions", () => {
     const job = await model.actions.create({ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" });
     expect(fake.callsOf("createExport")).toEqual([{ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" }]);
     expect(model.filters.getState().teamId).toBe("t1");
+    expect(model.ui.getState().notices.at(-1)?.text).toBe("The export of dr1 is queued");
     await vi.waitFor(() => expect(model.jobs.getState().jobs.map((each) => each.id)).toContain(job.id));
+  });
+
+  it("names the downloaded file in a browser, not the job id", async () => {
+    const done = makeJob();
+    const fake = new FakeConsoleApi([done]);
+    fake.api.saveResult = async () => ({ saved: true, fileName: "visits-Pitch_Deck-2026-03-02.csv" });
+    const { model } = await started(fake);
+    await model.actions.save(done.id);
+    expect(model.ui.getState().notices.at(-1)?.text).toBe("Downloaded visits-Pitch_Deck-2026-03-02.csv");
+    expect(model.ui.getState().notices.at(-1)?.text).not.toContain(done.id);
   });
 });

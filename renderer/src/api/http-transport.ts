@@ -155,7 +155,7 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
       }
       const name = fileNameFromContentDisposition(response.headers.get("Content-Disposition")) ?? `visits-${id}.csv`;
       download(await response.blob(), name);
-      return { saved: true };
+      return { saved: true, fileName: name };
     },
     openResultLocation: async () => {
       // A page cannot open a window after an await without a popup blocker stepping in.

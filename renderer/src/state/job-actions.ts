@@ -39,11 +39,20 @@ export interface JobActions {
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
+/** What people call an export: its resource's name (or id), not the export's id. */
+export const exportLabel = (job: Pick<ExportJobSummary, "resourceId" | "resourceName">) => `the export of ${job.resourceName ?? job.resourceId}`;
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** What the buttons do: each calls the API, reflects the answer in the stores and says how it went. */
 export function createJobActions(deps: JobActionsDeps): JobActions {
   const { api, jobs, selection, detail, ui, sync } = deps;
   const notify = (text: string, tone?: "info" | "error") => ui.getState().notify(text, tone);
   const failed = (what: string, error: unknown) => notify(`${what}: ${toApiError(error).message}`, "error");
+  /** The export's label when the page shows it, else its id. */
+  const labelOf = (id: string) => {
+    const job = jobs.getState().jobs.find((each) => each.id === id) ?? detail.getState().job ?? undefined;
+    return job?.id === id ? exportLabel(job) : `export ${id}`;
+  };
   const applyJob = (job: ExportJobSummary) => {
     jobs.getState().upsert(job);
     detail.getState().show(job);
@@ -53,7 +62,7 @@ export function createJobActions(deps: JobActionsDeps): JobActions {
   const actions: JobActions = {
     async create(input) {
       const job = await api.createExport(input);
-      notify(`Export ${job.id} created`);
+      notify(`${capitalised(exportLabel(job))} is queued`);
       const filters = deps.filters.getState();
       if (filters.teamId && filters.teamId !== job.teamId) filters.setTeam(job.teamId);
       if (!filters.teams.includes(job.teamId)) void sync.refreshTeams();
@@ -65,9 +74,9 @@ export function createJobActions(deps: JobActionsDeps): JobActions {
       try {
         const result = await api.saveResult({ id });
         if (result.location) ui.getState().showResultLocation({ id, url: result.location });
-        else if (result.saved) notify(result.path ? `Saved to ${result.path}` : `CSV of ${id} downloaded`);
+        else if (result.saved) notify(result.path ? `Saved ${result.path}` : `Downloaded ${result.fileName ?? `the CSV of ${labelOf(id)}`}`);
       } catch (error) {
-        failed(`Could not save ${id}`, error);
+        failed(`Could not save the CSV of ${labelOf(id)}`, error);
       }
     },
 
@@ -82,19 +91,21 @@ export function createJobActions(deps: JobActionsDeps): JobActions {
 
     async cancel(id) {
       try {
-        applyJob(await api.cancelJob({ id }));
-        notify(`Export ${id} cancelled`);
+        const job = await api.cancelJob({ id });
+        applyJob(job);
+        notify(`Cancelled ${exportLabel(job)}`);
       } catch (error) {
-        failed(`Could not cancel ${id}`, error);
+        failed(`Could not cancel ${labelOf(id)}`, error);
       }
     },
 
     async retry(id) {
       try {
-        applyJob(await api.retryJob({ id }));
-        notify(`Export ${id} queued again`);
+        const job = await api.retryJob({ id });
+        applyJob(job);
+        notify(`${capitalised(exportLabel(job))} is queued again`);
       } catch (error) {
-        failed(`Could not retry ${id}`, error);
+        failed(`Could not retry ${labelOf(id)}`, error);
       }
     },
 
