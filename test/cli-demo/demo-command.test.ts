@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,8 @@ const portOpen = (port: number) =>
 
 function startDemo() {
   const child = spawn(process.execPath, ["--import", "tsx", "electron/dev/demo/demo-command.ts"], {
-    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_SCALE: "0.1", DEMO_TOKEN: "demo-test-token-0123456789", PORT: "0" },
+    // No DEMO_TOKEN: the demo makes its own and keeps it in the data folder.
+    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_SCALE: "0.1", DEMO_TOKEN: undefined, PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -37,7 +38,18 @@ describe("npm run demo", () => {
     await expect.poll(first.output, { timeout: 60_000, interval: 200 }).toContain("demo is running");
     const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(first.output())![1]!;
     const [, document, team] = /try:\s+document (\S+), dataroom \S+, group \S+ of team (\S+)/.exec(first.output())!;
-    const auth = { Authorization: "Bearer demo-test-token-0123456789" };
+    const token = /Authorization: Bearer (\S+)\)/.exec(first.output())![1]!;
+    expect(first.output()).toContain(`/#token=${token}`);
+    expect(readFileSync(join(dataDir, "api-token"), "utf8").trim()).toBe(token);
+    // how to point the CLI and another server at it: Redis URL, emulator host and token
+    const redisUrl = /REDIS_URL=(redis:\/\/127\.0\.0\.1:\d+)/.exec(first.output())![1]!;
+    const tinybirdHost = /TINYBIRD_HOST=(http:\/\/127\.0\.0\.1:\d+)/.exec(first.output())![1]!;
+    const tinybirdToken = /TINYBIRD_TOKEN=(\S+)/.exec(first.output())![1]!;
+    expect(first.errors()).toContain(`private redis-server on ${redisUrl.replace("redis://", "")}`);
+    expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: `Bearer ${tinybirdToken}` } })).status).not.toBe(403);
+    expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: "Bearer wrong" } })).status).toBe(403);
+    expect(first.output()).toContain(`--redis-url ${redisUrl} --tinybird-host ${tinybirdHost} --tinybird-token ${tinybirdToken}`);
+    const auth = { Authorization: `Bearer ${token}` };
     const created = await fetch(`${url}/api/teams/${team}/documents/${document}/export-visits`, { method: "POST", headers: auth });
     expect(created.status).toBe(202);
     const { exportId } = (await created.json()) as { exportId: string };
@@ -57,6 +69,9 @@ describe("npm run demo", () => {
     const second = startDemo();
     await expect.poll(second.output, { timeout: 60_000, interval: 200 }).toContain("demo is running");
     const url2 = /API:\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(second.output())![1]!;
+    // the same token as before the restart: old tabs and scripts keep working
+    expect(/Authorization: Bearer (\S+)\)/.exec(second.output())![1]).toBe(token);
+    expect(/TINYBIRD_TOKEN=(\S+)/.exec(second.output())![1]).toBe(tinybirdToken);
     const again = (await (await fetch(`${url2}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string };
     expect(again.status).toBe("COMPLETED");
     second.child.kill("SIGINT");

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startConsoleCore } from "../../core/console-core";
 import { startDemoStack } from "./demo-stack";
+import { keptSecret } from "./kept-secret";
 import { freePort } from "../redis-process";
 import { ApiAuth } from "../../headless/server/api-auth";
 import { startHttpServer } from "../../headless/server/http-server";
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const stack = await startDemoStack({ dataDir, scale, log: logLine });
   process.on("exit", () => stack.redis.killNow());
   const core = await startConsoleCore(stack.settings, { runner: true, sql: stack.sql, demo: true, log: logLine });
-  const token = process.env.DEMO_TOKEN ?? `demo-${randomBytes(16).toString("hex")}`;
+  // Kept in the data folder: a restart hands out the same token, so open tabs keep working.
+  const token = process.env.DEMO_TOKEN ?? keptSecret(dataDir, "api-token", "demo-");
   const wanted = Number(process.env.PORT ?? 8787);
   const port = (await portIsFree(wanted)) ? wanted : await freePort();
   const staticRoot = resolve("out/renderer");
@@ -43,6 +44,16 @@ async function main(): Promise<void> {
       `  teams:    ${stack.summary.teamIds.join(", ")}`,
       `  try:      document ${documentId}, dataroom ${dataroomId}, group ${groupId} of team ${teamId}`,
       `  e.g.      curl -X POST -H 'Authorization: Bearer ${token}' ${server.url}/api/teams/${teamId}/documents/${documentId}/export-visits`,
+      `            curl -H 'Authorization: Bearer ${token}' '${server.url}/api/teams/${teamId}/export-jobs?search=${documentId}'`,
+      "",
+      "  The CLI and another REST server (npm run export / worker / serve) against this demo, while it runs:",
+      `    REDIS_URL=${stack.settings.redisUrl}`,
+      `    TINYBIRD_HOST=${stack.settings.tinybirdHost}`,
+      `    TINYBIRD_TOKEN=${stack.settings.tinybirdToken}`,
+      `    e.g. npm run export -- --type document --team ${teamId} --resource ${documentId} --out visits.csv \\`,
+      `           --redis-url ${stack.settings.redisUrl} --tinybird-host ${stack.settings.tinybirdHost} --tinybird-token ${stack.settings.tinybirdToken} \\`,
+      "           --database-url <a PostgreSQL with Papermark's tables: the demo's own database lives inside this process>",
+      `  The API token (and the emulator's) stay the same across restarts: they are kept in ${dataDir}.`,
       "  Ctrl-C stops Redis, the database, the emulator and the server.",
       "",
     ].join("\n"),

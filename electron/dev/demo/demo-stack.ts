@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { settingsSchema, type Settings } from "../../../shared/settings";
 import { freePort, RedisProcess } from "../redis-process";
 import { TinybirdEmulator } from "../tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres } from "../embedded-postgres";
 import type { SqlClient } from "../../core/views/sql-client";
+import { keptSecret } from "./kept-secret";
 import { generateDemoDataset, seedDemoDatabase, type DemoSummary } from "./demo-dataset";
 
 export interface DemoStackOptions {
@@ -55,7 +55,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       // Fresh tables have no statistics: without them the keyset pages plan badly.
       await db.exec("ANALYZE");
     }
-    const token = `demo_${randomBytes(12).toString("hex")}`;
+    const token = keptSecret(options.dataDir, "tinybird-token", "demo_");
     const emulator = new TinybirdEmulator({ token, data: dataset.emulator, latencyMs: [30, 80], limits: { qps: 10, maxConcurrent: 10 } });
     await emulator.start();
     stopped.push(() => emulator.stop());
