@@ -72,7 +72,7 @@ async function post<T>(path: string): Promise<T> {
 async function completed(exportId: string): Promise<ExportJobSummary> {
   let job: ExportJobSummary | undefined;
   await expect
-    .poll(async () => (job = await get<ExportJobSummary>(`/api/teams/t1/export-jobs/${exportId}`)).status, { timeout: 15_000, interval: 100 })
+    .poll(async () => (job = await get<ExportJobSummary>(`/api/teams/t1/export-jobs/${exportId}`)).status, { timeout: 30_000, interval: 300 })
     .toBe("COMPLETED");
   return job!;
 }
