@@ -10,8 +10,8 @@ import { JobStore } from "./jobs/job-store";
 import { ExportQueue } from "./queue/export-queue";
 import { ExportRunner } from "./queue/export-runner";
 import { ExportService } from "./queue/export-service";
-import { PIPES, userAgentRow } from "./tinybird/pipes";
 import { RateLimiter } from "./tinybird/rate-limiter";
+import { TinybirdStatusCheck } from "./tinybird/status-check";
 import { TinybirdClient } from "./tinybird/tinybird-client";
 import { pgClient, type SqlClient } from "./views/sql-client";
 import { ViewsSource } from "./views/views-source";
@@ -97,7 +97,7 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
         ),
     },
   });
-  const probe = new TinybirdClient({ host: settings.tinybirdHost, token: settings.tinybirdToken, limiter, retry: { maxRetries: 0 }, requestTimeoutMs: 5000 });
+  const tinybirdStatus = new TinybirdStatusCheck({ host: settings.tinybirdHost, token: settings.tinybirdToken });
 
   const runner = options.runner
     ? new ExportRunner({
@@ -152,7 +152,7 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     status: async () => ({
       redis: await check(() => redis.ping()),
       postgres: await check(() => sql.query("SELECT 1", [])),
-      tinybird: await check(() => probe.query(PIPES.userAgentPerViewV3, { viewId: "status-check" }, userAgentRow)),
+      tinybird: await tinybirdStatus.check(),
       demo: options.demo ?? false,
       tinybirdCircuit: tinybird.circuit,
     }),

@@ -24,6 +24,13 @@ export interface TinybirdStats {
   retries: number;
 }
 
+/**
+ * The Tinybird emulator (dev and tests) names itself in every answer; only then does the
+ * client add RELEASE_TIME_HEADER, when its limiter released the request.
+ */
+export const EMULATOR_HEADER = "X-Tinybird-Emulator";
+export const RELEASE_TIME_HEADER = "X-Limiter-Released-At";
+
 const bodySchema = z.object({ data: z.array(z.record(z.string(), z.unknown())) }).loose();
 
 class RetryableError extends Error {
@@ -61,6 +68,8 @@ export class TinybirdClient {
   private readonly fetchImpl: typeof fetch;
   readonly stats: TinybirdStats = { requests: 0, retries: 0 };
   private readonly breaker: CircuitBreaker;
+  /** Talking to the dev/test emulator (it announces itself), never true against Tinybird. */
+  private emulator = false;
 
   constructor(private readonly options: TinybirdClientOptions) {
     ({ host: this.host, token: this.token } = validateTinybirdConfig(options.host, options.token));
@@ -133,10 +142,12 @@ export class TinybirdClient {
     let response: Response;
     let text: string;
     try {
-      // When our limiter released the request: lets the emulator's log check the spacing
-      // without the connection set-up jitter of arrival times. Tinybird ignores it.
-      const headers = { Authorization: `Bearer ${this.token}`, "X-Limiter-Released-At": releasedAt.toFixed(3) };
+      // When our limiter released the request, only for the Tinybird emulator (it says so in
+      // every answer): lets its log check the spacing without connection set-up jitter.
+      const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
+      if (this.emulator) headers[RELEASE_TIME_HEADER] = releasedAt.toFixed(3);
       response = await this.fetchImpl(url, { headers, signal: combined });
+      if (response.headers.has(EMULATOR_HEADER)) this.emulator = true;
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;

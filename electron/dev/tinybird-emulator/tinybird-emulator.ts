@@ -7,6 +7,7 @@ import { emulatorTables, type ClickRow, type PageViewRow } from "./emulator-tabl
 import { seededRandom } from "../seeded-random";
 import { wallClockMs } from "../../core/time/wall-clock";
 import { PIPES } from "../../core/tinybird/pipes";
+import { EMULATOR_HEADER, RELEASE_TIME_HEADER } from "../../core/tinybird/tinybird-client";
 
 /** A fault the emulator applies to one request. */
 export type Fault =
@@ -52,8 +53,13 @@ export interface RequestLogEntry {
   params: Record<string, string>;
   /** Arrival at the emulator, ms since epoch (µs precision). */
   start: number;
-  /** When the client's limiter released it (X-Limiter-Released-At, same machine clock), else `start`. */
+  /**
+   * When the client's limiter released it (RELEASE_TIME_HEADER, same machine clock), else
+   * `start`. Our client sends that header only once an answer told it this is the emulator
+   * (EMULATOR_HEADER), never to Tinybird.
+   */
   releasedAt: number;
+
   end: number;
   status: number;
   /** The wait this answer asked for (429), in ms. */
@@ -184,13 +190,20 @@ export class TinybirdEmulator {
 
   /**
    * Smallest gap between two consecutive request starts, ms (Infinity for < 2 requests).
-   * Measured at the clients' release times: arrival adds connection set-up jitter (up to
-   * tens of ms for the first fetch of a process) that no client-side limiter controls.
+   * Measured at the clients' release times where they reported them (every request after a
+   * client's first answer), else at arrival. An arrival is later than the release by the
+   * transit and, on a new connection, the set-up (up to tens of ms for the first fetch of a
+   * process), which no client-side limiter controls: the gap after a request measured at
+   * arrival is not counted.
    */
   minStartGap(entries: RequestLogEntry[] = this.log): number {
-    const starts = entries.map((e) => e.releasedAt).sort((a, b) => a - b);
+    const sorted = [...entries].sort((a, b) => a.releasedAt - b.releasedAt);
     let gap = Infinity;
-    for (let i = 1; i < starts.length; i++) gap = Math.min(gap, starts[i]! - starts[i - 1]!);
+    for (let i = 1; i < sorted.length; i++) {
+      const previous = sorted[i - 1]!;
+      if (previous.releasedAt === previous.start) continue;
+      gap = Math.min(gap, sorted[i]!.releasedAt - previous.releasedAt);
+    }
     return gap;
   }
 
@@ -200,7 +213,7 @@ export class TinybirdEmulator {
     const isQueryApi = url.pathname === QUERY_API_PATH;
     const pipe = /^\/v0\/pipes\/([^/]+)\.json$/.exec(url.pathname)?.[1] ?? url.pathname;
     const params = Object.fromEntries(url.searchParams);
-    const claimed = Number(req.headers["x-limiter-released-at"]);
+    const claimed = Number(req.headers[RELEASE_TIME_HEADER.toLowerCase()]);
     const releasedAt = Number.isFinite(claimed) && Math.abs(claimed - start) < 60_000 ? claimed : start;
     const entry: RequestLogEntry = { pipe, params, start, releasedAt, end: start, status: 0 };
     this.log.push(entry);
@@ -212,7 +225,7 @@ export class TinybirdEmulator {
     });
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       entry.status = status;
-      res.writeHead(status, { "Content-Type": "application/json", ...headers });
+      res.writeHead(status, { "Content-Type": "application/json", [EMULATOR_HEADER]: "1", ...headers });
       res.end(body);
     };
 
@@ -224,6 +237,13 @@ export class TinybirdEmulator {
     }
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return send(403, JSON.stringify({ error: "invalid authentication token" }));
+    }
+
+    // Pipe information (the Pipes REST API, not a query): what the status check asks.
+    const info = /^\/v0\/pipes\/([^/.]+)$/.exec(url.pathname)?.[1];
+    if (info !== undefined && req.method === "GET") {
+      if (!(Object.values(PIPES) as string[]).includes(info)) return send(404, JSON.stringify({ error: `Pipe "${info}" not found` }));
+      return send(200, JSON.stringify({ id: `t_${info}`, name: info, type: "endpoint", nodes: [] }));
     }
 
     const limited = this.rateLimit(start);
