@@ -3,6 +3,7 @@ import type { Contract, MethodName, MethodOutput, SettingsUpdate } from "../../s
 import type { ConnectionStatus } from "../../shared/connection-status";
 import { exportFileName } from "../../shared/csv-columns";
 import { AppError } from "../../shared/errors";
+import { EXTERNAL_LINK_REFUSED, externalLinkToOpen } from "../../shared/external-link";
 import { isValidId } from "../../shared/ids";
 import type { JobChange } from "../../shared/job";
 import type { Settings } from "../../shared/settings";
@@ -186,7 +187,7 @@ export class ConsoleApp {
       // The URL comes from the store, never from the window: the renderer cannot make this open anything else.
       const result = await this.requireCore().service.result(id, null);
       if (!("location" in result)) throw new AppError("BAD_INPUT", `export ${id} has its CSV here: save it instead`);
-      if (new URL(result.location).protocol !== "https:") throw new AppError("FORBIDDEN", `only https links are opened in the browser: ${result.location}`);
+      if (!externalLinkToOpen(result.location)) throw new AppError("FORBIDDEN", EXTERNAL_LINK_REFUSED);
       await this.options.openExternal(result.location);
       return { opened: true as const };
     },

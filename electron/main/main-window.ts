@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { BrowserWindow, shell, type WebPreferences } from "electron";
 import { AppError } from "../../shared/errors";
 import { APP_ENTRY_URL, APP_ORIGIN, isSameOrigin, originOf } from "./security/app-origin";
-import { externalLinkToOpen } from "./security/external-links";
+import { EXTERNAL_LINK_REFUSED, externalLinkToOpen } from "../../shared/external-link";
 import { installNavigationGuards } from "./security/navigation-guards";
 
 /** Every renderer runs with these: isolated, sandboxed, no Node. */
@@ -37,7 +37,7 @@ export function rendererLocation(outDir: string, devUrl = process.env.ELECTRON_R
 /** The system browser, for links the external-link rule allows; anything else is refused. */
 export async function openInBrowser(url: string): Promise<void> {
   const allowed = externalLinkToOpen(url);
-  if (!allowed) throw new AppError("FORBIDDEN", "only https links without a user name or password are opened in the browser");
+  if (!allowed) throw new AppError("FORBIDDEN", EXTERNAL_LINK_REFUSED);
   await shell.openExternal(allowed);
 }
 

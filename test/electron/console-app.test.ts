@@ -93,12 +93,17 @@ describe("the desktop console on the embedded default", () => {
       const secure = "https://abc123.public.blob.vercel-storage.com/visits/a.csv";
       await redis.set("export_job:web_blob_https", record("web_blob_https", secure), "EX", 600);
       await redis.set("export_job:web_blob_http", record("web_blob_http", "http://blob.example/a.csv"), "EX", 600);
+      await redis.set("export_job:web_blob_credentials", record("web_blob_credentials", "https://user:pw@blob.example/a.csv"), "EX", 600);
       savePath = join(dir, "never.csv");
       expect(await app.handlers.saveResult({ id: "web_blob_https" })).toEqual({ saved: false, location: secure });
       expect(readdirSync(dir)).not.toContain("never.csv");
       expect(await app.handlers.openResultLocation({ id: "web_blob_https" })).toEqual({ opened: true });
       expect(openedExternally).toEqual([secure]);
       await expect(app.handlers.openResultLocation({ id: "web_blob_http" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      // The shell's external-link rule: no credentials in what the browser is given (nor in the error).
+      const refused = app.handlers.openResultLocation({ id: "web_blob_credentials" });
+      await expect(refused).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(refused).rejects.not.toMatchObject({ message: expect.stringContaining("pw@") });
       expect(openedExternally).toEqual([secure]);
     } finally {
       redis.disconnect();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { APP_ENTRY_URL, APP_ORIGIN, isSameOrigin, originOf } from "../../electron/main/security/app-origin";
-import { externalLinkToOpen } from "../../electron/main/security/external-links";
+import { externalLinkToOpen } from "../../shared/external-link";
 import { isPermissionGranted } from "../../electron/main/security/permission-policy";
 import { createRendererProtocolHandler, resolveRendererFile } from "../../electron/main/security/renderer-protocol";
 

@@ -1,5 +1,5 @@
 import type { WebContents } from "electron";
-import { externalLinkToOpen } from "./external-links";
+import { externalLinkToOpen } from "../../../shared/external-link";
 
 /**
  * The window never leaves our page: navigations (also redirects and any frame's), new

@@ -1,7 +1,6 @@
-import { parseUrl } from "./app-origin";
-
 /**
- * The one rule for what the shell hands to the system browser (shell.openExternal): an
+ * The one rule for what is handed to the system browser (the shell's shell.openExternal,
+ * the desktop console's "open in browser" of a web-app export's blob URL): an
  * https URL with a host and no user or password, returned as parsed (what was checked is
  * what opens). Everything else is refused: http (cleartext), file:, javascript:, data:,
  * custom schemes that start other programs, UNC paths (\\host\share), and any backslash
@@ -10,8 +9,16 @@ import { parseUrl } from "./app-origin";
 export function externalLinkToOpen(url: string): string | null {
   const text = url.trim();
   if (text.includes("\\") || text.startsWith("//")) return null;
-  const parsed = parseUrl(text);
-  if (!parsed || parsed.protocol !== "https:" || parsed.hostname === "") return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" || parsed.hostname === "") return null;
   if (parsed.username !== "" || parsed.password !== "") return null;
   return parsed.href;
 }
+
+/** What a refused link is told (never echoing the URL, which may carry credentials). */
+export const EXTERNAL_LINK_REFUSED = "only https links without a user name or password are opened in the browser";
