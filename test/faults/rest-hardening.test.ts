@@ -130,6 +130,57 @@ describe("downloads that have no CSV (item 12)", () => {
   });
 });
 
+describe("store faults through REST (items 3, 4, 5)", () => {
+  it("answers a create that cannot be indexed with a clear error and writes nothing", async () => {
+    await redis.set(`${prefix}user_jobs:carol`, "not an index");
+    const before = await redis.keys(`${prefix}export_job:*`);
+    const carol = await startHttpServer({
+      service: core.service,
+      auth: new ApiAuth({ "carol-token-0123456789": { userId: "carol", teams: ["t1"] } }),
+      settings,
+      status: () => core.status(),
+      onChange: (listener) => core.onChange(listener),
+    });
+    try {
+      const response = await fetch(`${carol.url}/api/teams/t1/documents/d1/export-visits`, { method: "POST", headers: { Authorization: "Bearer carol-token-0123456789" } });
+      expect(response.status).toBe(500);
+      expect(((await response.json()) as ErrorBody).error).toEqual({ code: "MALFORMED_RECORD", message: `${prefix}user_jobs:carol holds a string, not a job index: nothing was written` });
+      expect(await redis.keys(`${prefix}export_job:*`)).toEqual(before);
+    } finally {
+      await carol.close();
+      await redis.del(`${prefix}user_jobs:carol`);
+    }
+  });
+
+  it("deletes a malformed record of the caller's team, and only of its team", async () => {
+    const id = `bad_${Date.now()}`;
+    await redis.hset(`${prefix}export_job:${id}`, { id, type: "spreadsheet", status: "PROCESSING", teamId: "t1", userId: "alice" });
+    await redis.zadd(`${prefix}team_jobs:t1`, Date.now(), id);
+    const listed = (await (await api("/api/teams/t1/export-jobs")).json()) as { malformed: { id: string }[] };
+    expect(listed.malformed.map((m) => m.id)).toContain(id);
+
+    expect((await api(`/api/teams/t2/export-jobs/${id}`, { method: "DELETE", token: BOB })).status).toBe(404);
+    expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(1);
+
+    const removal = await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" });
+    expect(removal.status).toBe(200);
+    expect(await removal.json()).toEqual({ deleted: true });
+    expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
+    const after = (await (await api("/api/teams/t1/export-jobs")).json()) as { malformed: { id: string }[] };
+    expect(after.malformed.map((m) => m.id)).not.toContain(id);
+  });
+
+  it("deletes a malformed record without a team only from a team whose index lists it", async () => {
+    const id = `bad_noteam_${Date.now()}`;
+    await redis.set(`${prefix}export_job:${id}`, "<html>oops</html>");
+    await redis.zadd(`${prefix}team_jobs:t1`, Date.now(), id);
+    expect((await api(`/api/teams/t2/export-jobs/${id}`, { method: "DELETE", token: BOB })).status).toBe(404);
+    expect((await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
+    expect(await redis.zscore(`${prefix}team_jobs:t1`, id)).toBeNull();
+  });
+});
+
 describe("per-token request limit (item 9)", () => {
   it("answers 429 with Retry-After once a token used its requests, other tokens unaffected", async () => {
     const limited = await startHttpServer({

@@ -1,6 +1,6 @@
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
-import { jobStateOf, type ExportJobSummary, type JobChange } from "../../shared/job";
+import { jobStateOf, type ExportJobSummary, type JobChange, type MalformedRecord } from "../../shared/job";
 import { ApiError } from "../../renderer/src/api/api-error";
 import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
 
@@ -48,6 +48,8 @@ export class FakeConsoleApi {
   readonly saved: string[] = [];
   /** saveResult answers these (web-app exports kept in blob storage) instead of saving. */
   readonly resultLocations = new Map<string, string>();
+  /** Unreadable records every listing reports. */
+  malformed: MalformedRecord[] = [];
   readonly opened: string[] = [];
   private readonly listeners = new Set<(change: JobChange) => void>();
 
@@ -98,7 +100,7 @@ export class FakeConsoleApi {
       const offset = page.offset ?? 0;
       const jobs = matching.slice(offset, offset + (page.limit ?? 50));
       const queuePositions = Object.fromEntries(Object.entries(this.queuePositions).filter(([id]) => jobs.some((job) => job.id === id)));
-      return { jobs, total: matching.length, malformed: [], ...(Object.keys(queuePositions).length > 0 ? { queuePositions } : {}) };
+      return { jobs, total: matching.length, malformed: [...this.malformed], ...(Object.keys(queuePositions).length > 0 ? { queuePositions } : {}) };
     },
     getJob: async ({ id }) => {
       this.record("getJob", { id });
@@ -112,6 +114,10 @@ export class FakeConsoleApi {
     },
     deleteJob: async ({ id }) => {
       this.record("deleteJob", { id });
+      if (this.malformed.some((record) => record.id === id)) {
+        this.malformed = this.malformed.filter((record) => record.id !== id);
+        return { deleted: true as const };
+      }
       this.find(id);
       this.jobs = this.jobs.filter((job) => job.id !== id);
       return { deleted: true as const };

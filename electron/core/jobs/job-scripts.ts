@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { SUMMARY_FIELDS } from "./job-codec";
 
@@ -32,6 +33,47 @@ end
 `;
 
 /**
+ * Lua: an error reply when an index key holds something other than a sorted set (checked
+ * before the first write: a ZADD or ZREM that fails half-way is not rolled back).
+ */
+const CHECK_INDEXES = `
+local function badIndex(first, last)
+  for i = first, last do
+    local kind = redis.call('TYPE', KEYS[i]).ok
+    if kind ~= 'zset' and kind ~= 'none' then
+      return redis.error_reply('MALFORMED_RECORD ' .. KEYS[i] .. ' holds a ' .. kind .. ', not a job index: nothing was written')
+    end
+  end
+  return nil
+end
+`;
+
+const SUMMARY_FIELD_LIST = SUMMARY_FIELDS.map((name) => `'${name}'`).join(", ");
+
+/**
+ * Lua: the fingerprint of a hash record's summary fields, as recordFingerprint computes it
+ * in Node: the store decodes the record first and the write goes ahead only if the record
+ * is still the one that decoded.
+ */
+const FINGERPRINT = `
+local function fingerprint(key)
+  local values = redis.call('HMGET', key, ${SUMMARY_FIELD_LIST})
+  local parts = {}
+  for i = 1, #values do
+    local v = values[i]
+    if v then parts[i] = '+' .. #v .. ':' .. v else parts[i] = '-' end
+  end
+  return redis.sha1hex(table.concat(parts))
+end
+`;
+
+/** Node side of FINGERPRINT, over the values the summaries script returns (null = missing). */
+export function recordFingerprint(values: readonly (string | null)[]): string {
+  const text = values.map((value) => (value === null ? "-" : `+${Buffer.byteLength(value, "utf8")}:${value}`)).join("");
+  return createHash("sha1").update(text, "utf8").digest("hex");
+}
+
+/**
  * KEYS: job. Returns {type of the key, teamId or false, userId or false}.
  */
 const ownerScript = `${READ_OWNER}
@@ -40,10 +82,12 @@ return {kind, teamId or false, userId or false}
 `;
 
 /** KEYS: job, teamIndex, userIndex. ARGV: ttl, scoreMs, id, channel, event, field, value, ... */
-const createScript = `
+const createScript = `${CHECK_INDEXES}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT a job with this id exists already')
 end
+local bad = badIndex(2, 3)
+if bad then return bad end
 local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
@@ -64,10 +108,11 @@ return 1
  * a CSV streamed into Redis never passes through Node in one piece.
  * ARGV: ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
  * expected runId ('' = any), expected teamId, expected userId ('' = none found), number
- * of set pairs N, N pairs, then names of fields to delete.
+ * of set pairs N, the fingerprint of the record as it decoded (recordFingerprint), N pairs,
+ * then names of fields to delete.
  * Returns the record's previous status.
  */
-const transitionScript = `${READ_OWNER}
+const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}
 local key = KEYS[1]
 local ttl, target, allowed, now, channel, runId = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local kind, teamId, userId = readOwner(key)
@@ -78,6 +123,9 @@ local current = redis.call('HGET', key, 'status')
 if not current then return redis.error_reply('MALFORMED_RECORD the job has no status') end
 if not teamId or not userId then return redis.error_reply('MALFORMED_RECORD the job has no teamId or userId') end
 if teamId ~= ARGV[7] or userId ~= ARGV[8] then return redis.error_reply('CONFLICT the job changed owner while it was being written') end
+if fingerprint(key) ~= ARGV[10] then return redis.error_reply('CONFLICT the job changed while it was being written') end
+local bad = badIndex(2, 3)
+if bad then return bad end
 local ok = false
 for s in string.gmatch(allowed, '[^,]+') do if s == current then ok = true end end
 if not ok then return redis.error_reply('CONFLICT cannot move a ' .. current .. ' job to ' .. target) end
@@ -86,14 +134,14 @@ if runId ~= '' and redis.call('HGET', key, 'runId') ~= runId then
 end
 local n = tonumber(ARGV[9])
 local sets = {'status', target, 'updatedAt', now}
-for i = 10, 9 + 2 * n do sets[#sets + 1] = ARGV[i] end
+for i = 11, 10 + 2 * n do sets[#sets + 1] = ARGV[i] end
 if KEYS[4] then
   sets[#sets + 1] = 'result'
   sets[#sets + 1] = redis.call('GET', KEYS[4]) or ''
   redis.call('DEL', KEYS[4])
 end
 redis.call('HSET', key, unpack(sets))
-for i = 10 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
+for i = 11 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 redis.call('EXPIRE', KEYS[3], ttl)
@@ -111,7 +159,7 @@ return current
  * ARGV: id, channel, now, expected teamId, expected userId ('' = none found).
  * Returns 1 if deleted, 0 if it did not exist.
  */
-const deleteScript = `${READ_OWNER}
+const deleteScript = `${READ_OWNER}${CHECK_INDEXES}
 local key = KEYS[1]
 local id, channel, now, expectedTeam, expectedUser = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local kind, teamId, userId = readOwner(key)
@@ -119,6 +167,8 @@ if kind == 'none' then return 0 end
 if (teamId or '') ~= expectedTeam or (userId or '') ~= expectedUser then
   return redis.error_reply('CONFLICT the job changed owner while it was being deleted')
 end
+local bad = badIndex(2, #KEYS)
+if bad then return bad end
 redis.call('DEL', key)
 local next = 2
 if teamId then redis.call('ZREM', KEYS[next], id); next = next + 1 end
@@ -128,7 +178,6 @@ redis.call('PUBLISH', channel, cjson.encode(event))
 return 1
 `;
 
-const SUMMARY_FIELD_LIST = SUMMARY_FIELDS.map((name) => `'${name}'`).join(", ");
 
 /**
  * Summary fields of many jobs in one round trip, whatever their encoding, without `result`.

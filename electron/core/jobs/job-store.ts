@@ -22,7 +22,7 @@ import { decodeHashJob, decodeJsonJob, decodeSummaryRow, encodeFields } from "./
 import { newJobId } from "./job-id";
 import { jobKeys, type JobKeys } from "./job-keys";
 import { subscribeToCancelRequests, type JobChangeSubscription } from "./job-events";
-import { defineJobScripts, type JobScripts } from "./job-scripts";
+import { defineJobScripts, recordFingerprint, type JobScripts } from "./job-scripts";
 
 export const DEFAULT_JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -192,7 +192,9 @@ export class JobStore {
     const allowed = sourcesOf(to).filter((from) => !options.from || options.from.includes(from));
     const pairs = Object.entries(encodeFields(options.patch ?? {})).flat();
     const jobKey = this.keys.job(jobId);
-    const owner = await this.owner(jobKey);
+    // A record that does not decode is never written: the script checks it is still the one read here.
+    const read = await this.readForWrite(jobId);
+    const owner = { teamId: read.job?.teamId ?? null, userId: read.job?.userId ?? null };
     // Without an owner the script fails before it needs the index keys (or finds a conflict).
     const keys =
       owner.teamId !== null && owner.userId !== null
@@ -214,6 +216,7 @@ export class JobStore {
         owner.teamId ?? "",
         owner.userId ?? "",
         pairs.length / 2,
+        read.fingerprint,
         ...pairs,
         ...(options.clear ?? []),
       ]),
@@ -263,6 +266,29 @@ export class JobStore {
       this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), this.now().toISOString(), owner.teamId ?? "", owner.userId ?? ""]),
     );
     return removed === 1;
+  }
+
+  /**
+   * Deletes a record that does not decode, if one of `teams` owns it (`null` = any team):
+   * its teamId field says which, or, when it has none, an index of that team listing it.
+   * Those index entries go too. Returns false when none of `teams` owns it (or it is gone).
+   */
+  async deleteMalformed(id: string, teams: readonly string[] | null): Promise<boolean> {
+    const jobId = parseId(id);
+    const owner = await this.owner(this.keys.job(jobId));
+    if (owner.kind === "none") return false;
+    const listing = owner.teamId !== null || teams === null ? [] : await this.teamsListing(jobId, teams);
+    if (teams !== null && !(owner.teamId !== null ? teams.includes(owner.teamId) : listing.length > 0)) return false;
+    const deleted = await this.delete(jobId);
+    for (const team of listing) await this.call(() => this.redis.zrem(this.keys.teamIndex(team), jobId));
+    return deleted;
+  }
+
+  /** Which of `teams` have `id` in their index. */
+  private async teamsListing(id: string, teams: readonly string[]): Promise<string[]> {
+    const listing: string[] = [];
+    for (const team of teams) if ((await this.call(() => this.redis.zscore(this.keys.teamIndex(team), id))) !== null) listing.push(team);
+    return listing;
   }
 
   /** Every team that has an index, found with SCAN: exact, and bounded by the number of keys. */
@@ -326,7 +352,9 @@ export class JobStore {
       else if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
       else gone += 1;
     }
-    return { jobs, total: total - gone - malformed.length, malformed };
+    // The index's size less what this read pruned: the same on every page until jobs are
+    // created, deleted or expire. Malformed entries count (they are listed in `malformed`).
+    return { jobs, total: total - gone, malformed };
   }
 
   /** Filtered path: scans the index(es) in chunks, newest first, counting every match. */
@@ -401,13 +429,54 @@ export class JobStore {
     } while (cursor !== "0");
   }
 
+  /**
+   * A record about to be written, decoded: a hash that does not decode is refused here
+   * (MALFORMED_RECORD); the write then checks the fingerprint so nothing changed in between.
+   * Web-app and missing records come back without a job: the write script refuses them.
+   */
+  private async readForWrite(id: string): Promise<{ job: ExportJobSummary | null; fingerprint: string }> {
+    const key = this.keys.job(id);
+    const [entry] = (await this.call(() => this.scripts.exportJobSummaries([key, key], [id]))) as (string | null)[][];
+    const state = entry?.[0];
+    if (state === "hash") {
+      const values = entry!.slice(1);
+      const job = this.decoded(id, decodeSummaryRow(values));
+      return { job, fingerprint: recordFingerprint(values) };
+    }
+    if (state === "bad") throw new AppError("MALFORMED_RECORD", `job ${id}: ${String(entry![1])}`);
+    return { job: null, fingerprint: "" };
+  }
+
   /** Who owns the record at `key` (read before a write, which checks it again). */
   private async owner(key: string): Promise<{ kind: string; teamId: string | null; userId: string | null }> {
     const [kind, teamId, userId] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as [string, string | null, string | null];
     return { kind, teamId: teamId || null, userId: userId || null };
   }
 
+  /** The team or user an index lists the jobs of (null for anything else). */
+  private ownerOfIndex(index: string): { field: "teamId" | "userId"; value: string } | null {
+    const team = this.keys.teamIndex("");
+    const user = this.keys.userIndex("");
+    if (index.startsWith(team)) return { field: "teamId", value: index.slice(team.length) };
+    if (index.startsWith(user)) return { field: "userId", value: index.slice(user.length) };
+    return null;
+  }
+
+  /**
+   * Summary rows of `ids` from `index`. An index does not vouch for its members: a record of
+   * another team (or user) found in it is dropped from it and reported as gone.
+   */
   private async summaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
+    const rows = await this.readSummaries(index, ids);
+    const owner = this.ownerOfIndex(index);
+    if (!owner) return rows;
+    const foreign = rows.filter((row) => row.state === "ok" && row.job[owner.field] !== owner.value).map((row) => row.id);
+    if (foreign.length === 0) return rows;
+    await this.call(() => this.redis.zrem(index, ...foreign));
+    return rows.map((row) => (foreign.includes(row.id) ? { state: "gone", id: row.id } : row));
+  }
+
+  private async readSummaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
     if (ids.length === 0) return [];
     const keys = [index, ...ids.map((id) => this.keys.job(id))];
     const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, ids))) as (string | null)[][];

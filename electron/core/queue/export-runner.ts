@@ -123,6 +123,16 @@ export class ExportRunner {
     const requeued: string[] = [];
     for (const id of await store.unfinishedJobIds()) {
       if (await queue.has(id)) continue;
+      // A record that does not decode cannot run: say so once and leave it for a person to delete.
+      const readable = await store.getSummary(id).then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof AppError && error.code === "MALFORMED_RECORD")) throw error;
+          this.log(`export ${id}: not re-enqueued, the record is malformed (${error.message})`);
+          return false;
+        },
+      );
+      if (!readable) continue;
       // A PROCESSING record without a queue entry has no run left: it starts over.
       await store.transition(id, "PENDING", { from: ["PROCESSING"], clear: ["runId"] }).catch(() => undefined);
       await queue.enqueue(id);

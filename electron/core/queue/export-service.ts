@@ -119,7 +119,17 @@ export class ExportService {
 
   /** Deletes an export; a running one is cancelled first so its run stops. */
   async delete(id: unknown, scope: TeamScope): Promise<void> {
-    const job = await this.get(id, scope);
+    const jobId = parse(idSchema, id, "export id");
+    let job: ExportJobSummary;
+    try {
+      job = await this.get(jobId, scope);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "MALFORMED_RECORD")) throw error;
+      // A record that does not decode has no status to respect; it goes if the caller's team owns it.
+      if (!(await this.store.deleteMalformed(jobId, scope))) throw new AppError("NOT_FOUND", `export ${jobId} not found`);
+      await this.queue.remove(jobId);
+      return;
+    }
     if (ACTIVE_STATUSES.includes(job.status)) {
       await this.cancel(job.id, scope).catch((error: unknown) => {
         // Like cancel: a running web-app job belongs to its runner, so it stays.

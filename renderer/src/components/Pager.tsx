@@ -1,4 +1,5 @@
 import { useConsole, useConsoleStore } from "../state/console-context";
+import { MalformedRecords } from "./MalformedRecords";
 
 /** Server-side paging: the range shown, the total, and previous/next/first/last. */
 export function Pager() {
@@ -7,7 +8,6 @@ export function Pager() {
   const limit = useConsoleStore((m) => m.filters, (s) => s.limit);
   const total = useConsoleStore((m) => m.jobs, (s) => s.total);
   const shown = useConsoleStore((m) => m.jobs, (s) => s.jobs.length);
-  const malformed = useConsoleStore((m) => m.jobs, (s) => s.malformed.length);
   const staleError = useConsoleStore((m) => m.jobs, (s) => (s.phase === "ready" ? s.error : null));
   const bannerShown = useConsoleStore((m) => m.connection, (s) => s.banner !== null);
   const go = (to: number) => filters.getState().goToOffset(to);
@@ -19,7 +19,7 @@ export function Pager() {
       <span className="pager-range" aria-live="polite">
         {shown > 0 ? `${format(offset + 1)}–${format(offset + shown)} of ${format(total)}` : `0 of ${format(total)}`}
       </span>
-      {malformed > 0 && <span className="muted">{malformed} unreadable record{malformed === 1 ? "" : "s"} skipped</span>}
+      <MalformedRecords />
       {staleError && !bannerShown && (
         <span className="stale-error" role="status">
           Last refresh failed: {staleError.message}

@@ -102,7 +102,9 @@ export function createJobsStore(api: Pick<ConsoleApi, "listJobs">) {
       const gone = new Set(ids);
       set((state) => {
         const jobs = state.jobs.filter((job) => !gone.has(job.id));
-        return { jobs, total: Math.max(0, state.total - (state.jobs.length - jobs.length)) };
+        const malformed = state.malformed.filter((record) => !gone.has(record.id));
+        const removed = state.jobs.length - jobs.length + (state.malformed.length - malformed.length);
+        return { jobs, malformed, total: Math.max(0, state.total - removed) };
       });
     },
   }));

@@ -1,0 +1,144 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobStore } from "../../electron/core/jobs/job-store";
+import { pgClient } from "../../electron/core/views/sql-client";
+import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { smallEmulatorData } from "../fixtures/small-dataset";
+import { ExportStack } from "../helpers/export-stack";
+import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
+
+/*
+ * Issue 10 items 3, 4, 5 and 12: the job store under keys that hold the wrong thing.
+ * Redis Lua does not roll back, so a write that cannot finish must not start: each case
+ * checks that a refused write left every key exactly as it was.
+ */
+
+let server: TestRedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+  redis = server.client();
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.close();
+});
+
+/** Every key under the prefix with its type and content, to compare before and after. */
+async function snapshot(prefix: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const key of (await redis.keys(`${prefix}*`)).sort()) {
+    const type = await redis.type(key);
+    out[key] =
+      type === "hash" ? await redis.hgetall(key) : type === "zset" ? await redis.zrange(key, "0", "-1", "WITHSCORES") : type === "string" ? await redis.get(key) : type;
+  }
+  return out;
+}
+
+const NEW_JOB = { type: "document", teamId: "t1", userId: "u1", resourceId: "d1" } as const;
+
+describe("create is all-or-nothing (item 3)", () => {
+  it.each([
+    ["user_jobs:u1", "the user's index"],
+    ["team_jobs:t1", "the team's index"],
+  ])("fails cleanly when %s holds a string (%s), writing nothing", async (index) => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    await redis.set(`${prefix}${index}`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.create(NEW_JOB)).rejects.toMatchObject({
+      code: "MALFORMED_RECORD",
+      message: `${prefix}${index} holds a string, not a job index: nothing was written`,
+    });
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it("refuses a delete that could not remove the index entries, leaving the record", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const job = await store.create(NEW_JOB);
+    await redis.del(`${prefix}user_jobs:u1`);
+    await redis.set(`${prefix}user_jobs:u1`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.delete(job.id)).rejects.toMatchObject({ code: "MALFORMED_RECORD" });
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+});
+
+describe("transitions refuse records that do not decode (item 4)", () => {
+  it.each([
+    ["an unknown type", { type: "spreadsheet" }],
+    ["a bad date", { createdAt: "yesterday" }],
+    ["text progress", { progress: "lots" }],
+    ["another id", { id: "someone_else" }],
+  ])("a PENDING hash with %s stays as it was", async (_name, breakage) => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const job = await store.create(NEW_JOB);
+    await redis.hset(`${prefix}export_job:${job.id}`, breakage);
+    await redis.expire(`${prefix}export_job:${job.id}`, 600);
+    const before = await snapshot(prefix);
+    await expect(store.transition(job.id, "PROCESSING", { patch: { runId: "run1" } })).rejects.toMatchObject({ code: "MALFORMED_RECORD" });
+    expect(await snapshot(prefix)).toEqual(before);
+    expect(await redis.ttl(`${prefix}export_job:${job.id}`)).toBeLessThanOrEqual(600); // no fresh 7-day TTL
+  });
+});
+
+describe("reconcile skips malformed records (item 4)", () => {
+  it("logs a malformed PENDING hash once and leaves it as it was, unqueued", async () => {
+    const emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
+    await emulator.start();
+    // Never queried: the only record is malformed.
+    const sql = pgClient(`postgres://postgres@127.0.0.1:${await freePort()}/none`);
+    const stack = new ExportStack({ server, sql, emulator });
+    try {
+      const job = await stack.store.create(NEW_JOB);
+      await redis.hset(`${stack.prefix}export_job:${job.id}`, { type: "spreadsheet" });
+      await redis.expire(`${stack.prefix}export_job:${job.id}`, 600);
+      const before = await redis.hgetall(`${stack.prefix}export_job:${job.id}`);
+      const runner = stack.runner();
+      await runner.start();
+      expect(stack.logs.filter((line) => line.includes(job.id))).toEqual([
+        expect.stringMatching(new RegExp(`^export ${job.id}: not re-enqueued, the record is malformed \\(job ${job.id}: type: `)),
+      ]);
+      expect(await stack.queue.has(job.id)).toBe(false);
+      expect(await redis.hgetall(`${stack.prefix}export_job:${job.id}`)).toEqual(before);
+      expect(await redis.ttl(`${stack.prefix}export_job:${job.id}`)).toBeLessThanOrEqual(600);
+    } finally {
+      await stack.close();
+      await sql.close();
+      await emulator.stop();
+    }
+  });
+});
+
+describe("listings check each record's team (item 5)", () => {
+  it("does not list a team-A record that was added to team B's index", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const ours = await store.create({ ...NEW_JOB, teamId: "tb" });
+    const foreign = await store.create({ ...NEW_JOB, teamId: "ta" });
+    await redis.zadd(`${prefix}team_jobs:tb`, Date.now() + 1000, foreign.id);
+    for (const filter of [{ teamId: "tb" }, { teamId: "tb", status: "PENDING" as const }, { teamId: "tb", type: "document" as const }]) {
+      const page = await store.list(filter);
+      expect(page.jobs.map((job) => job.id), JSON.stringify(filter)).toEqual([ours.id]);
+      expect(page.total, JSON.stringify(filter)).toBe(1);
+    }
+    expect((await store.list({ teamId: "ta" })).jobs.map((job) => job.id)).toEqual([foreign.id]);
+  });
+});
+
+describe("the listing's total (item 12)", () => {
+  it("is the same on every page when nothing changes in between", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    for (let i = 0; i < 6; i++) await store.create(NEW_JOB);
+    // The newest entry is malformed: it is on the first page only.
+    await redis.hset(`${prefix}export_job:broken`, { id: "broken", status: "PENDING" });
+    await redis.zadd(`${prefix}team_jobs:t1`, Date.now() + 60_000, "broken");
+    const totals: number[] = [];
+    for (let offset = 0; offset < 8; offset += 3) totals.push((await store.list({ teamId: "t1" }, { offset, limit: 3 })).total);
+    expect(new Set(totals).size).toBe(1);
+  });
+});
