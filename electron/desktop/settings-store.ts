@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { SettingsView } from "../../shared/contract";
@@ -100,13 +100,9 @@ export class SettingsStore {
     return settings;
   }
 
-  /** Forgets the saved settings: the app goes back to the demo. */
+  /** Forgets the saved settings (no copy is kept): the app goes back to the demo. */
   clear(): void {
-    try {
-      renameSync(this.file, `${this.file}.bak`);
-    } catch {
-      // nothing saved
-    }
+    rmSync(this.file, { force: true });
   }
 
   view(settings: Settings | null, demo: boolean): SettingsView {

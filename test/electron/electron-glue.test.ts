@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -282,5 +282,19 @@ describe("settings at rest", () => {
     expect(store.load()).toEqual(saved); // a refused change leaves the file as it was
     const noKeychain = new SettingsStore(join(dir, "other.json"), { ...cipher, isAvailable: () => false });
     expect(() => noKeychain.save(saved)).toThrow(/secure storage/);
+  });
+
+  it("forgets saved settings on clear, leaving no copy behind", async () => {
+    const { SettingsStore } = await import("../../electron/desktop/settings-store");
+    const { safeStorage } = fake.electron;
+    const cipher = { isAvailable: safeStorage.isEncryptionAvailable, encrypt: safeStorage.encryptString, decrypt: safeStorage.decryptString };
+    const folder = mkdtempSync(join(dir, "clear-"));
+    const store = new SettingsStore(join(folder, "settings.json"), cipher);
+    store.save({ redisUrl: "redis://127.0.0.1:6390", databaseUrl: "postgres://db/x", tinybirdHost: "https://api.tinybird.co", tinybirdToken: "p.token" });
+    expect(readdirSync(folder)).toEqual(["settings.json"]);
+    store.clear();
+    expect(store.load()).toBeNull();
+    expect(readdirSync(folder)).toEqual([]);
+    store.clear(); // nothing saved: still fine
   });
 });
