@@ -3,8 +3,8 @@ import { connectionStatusSchema } from "./connection-status";
 import { ERROR_CODES, type WireError } from "./errors";
 import { idSchema } from "./ids";
 import { createExportInputSchema, exportJobSummarySchema, jobChangeSchema, jobFilterSchema, pageSchema } from "./job";
-import { METHOD_NAMES, type MethodName } from "./contract-names";
-import { settingsSchema } from "./settings";
+import type { MethodName } from "./contract-names";
+import { SECRET_SETTINGS, settingsSchema, type SecretSetting } from "./settings";
 
 export { IPC_PREFIX, JOB_CHANGED_CHANNEL, ipcChannel, METHOD_NAMES, type MethodName } from "./contract-names";
 
@@ -22,7 +22,7 @@ export const jobListResultSchema = z.object({
 export const settingsViewSchema = z.object({
   /** False while the app runs on the embedded demo (nothing configured yet). */
   configured: z.boolean(),
-  values: settingsSchema.omit({ tinybirdToken: true, databaseUrl: true, redisUrl: true }).partial(),
+  values: settingsSchema.omit(Object.fromEntries(SECRET_SETTINGS.map((name) => [name, true])) as { [K in SecretSetting]: true }).partial(),
   redisUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
   tinybirdTokenSet: z.boolean(),
@@ -35,7 +35,7 @@ export type SettingsView = z.infer<typeof settingsViewSchema>;
 // Built without the top-level defaults: partial() alone would fill every left-out setting
 // with its default, and saving one change would reset the rest.
 const settingsChangeSchema = z
-  .object(Object.fromEntries(Object.entries(settingsSchema.shape).map(([name, schema]) => [name, (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional()])))
+  .object(Object.fromEntries(Object.entries(settingsSchema.shape).map(([name, schema]) => [name, (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault ? schema.unwrap() : schema).optional()])))
   .strict() as unknown as z.ZodObject<{ [K in keyof typeof settingsSchema.shape]: z.ZodOptional<z.ZodType<z.output<typeof settingsSchema>[K]>> }>;
 export const settingsUpdateSchema = z.union([settingsChangeSchema, z.object({ useDemo: z.literal(true) }).strict()]);
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
@@ -64,12 +64,9 @@ export const CONTRACT = {
   getConnectionStatus: { input: nothing, output: connectionStatusSchema },
   /** Teams the caller can pick from (the store's teams, or the token's teams in browser mode). */
   listTeams: { input: nothing, output: z.array(idSchema) },
-} as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
+} as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>; // every name a schema, no schema without a name
 
 export type Contract = typeof CONTRACT;
-// Every name has a schema and every schema a name (checked both ways at compile time).
-const _namesMatch: readonly (keyof Contract)[] = METHOD_NAMES;
-void _namesMatch;
 export type MethodInput<M extends MethodName> = z.input<Contract[M]["input"]>;
 export type MethodOutput<M extends MethodName> = z.output<Contract[M]["output"]>;
 

@@ -17,6 +17,39 @@ const url = (protocols: string[], what: string) =>
 export const redisUrlSchema = url(["redis:", "rediss:"], "the Redis URL");
 export const databaseUrlSchema = url(["postgres:", "postgresql:"], "the database URL");
 export const tinybirdHostSchema = url(["http:", "https:"], "the Tinybird host");
+export const tinybirdTokenSchema = z.string().trim().min(1, "the Tinybird token is missing").max(4096).regex(/^\S+$/, "the Tinybird token has white space");
+
+/*
+ * Each limit and default is written once, here; the engine's classes parse their options
+ * with these schemas (parseInput) and take their defaults from DEFAULT_SETTINGS.
+ */
+
+/** The Tinybird limit shared by every runner. */
+export const limiterSettingsSchema = z
+  .object({
+    maxConcurrent: z.number().int().min(1).max(1000).default(5),
+    minTime: z.number().int().min(0).max(60_000).default(200),
+  })
+  .strict();
+
+export const runnerSettingsSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(64).default(2),
+    timeoutMs: z.number().int().min(1000).max(86_400_000).default(15 * 60 * 1000),
+    attempts: z.number().int().min(1).max(20).default(3),
+    backoffMs: z.number().int().min(0).max(3_600_000).default(5000),
+    /** How long a runner's claim on a job lasts without renewal: a crashed runner's job is taken over after about this long. */
+    lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
+  })
+  .strict();
+
+export const csvSettingsSchema = z.object({ neutraliseFormulas: z.boolean().default(true), bom: z.boolean().default(false) }).strict();
+
+/** Time limit of one Tinybird request; a dead runner's limiter slots free up shortly after it. */
+export const tinybirdTimeoutMsSchema = z.number().int().min(1000).max(300_000).default(30_000);
+
+/** Job record lifetime, refreshed on every write. */
+export const jobTtlSecondsSchema = z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600);
 
 /**
  * Everything a runner needs. The desktop app keeps it in its data folder (secrets encrypted
@@ -27,41 +60,36 @@ export const settingsSchema = z
     redisUrl: redisUrlSchema,
     databaseUrl: databaseUrlSchema,
     tinybirdHost: tinybirdHostSchema,
-    tinybirdToken: z.string().trim().min(1, "the Tinybird token is missing").max(4096).regex(/^\S+$/, "the Tinybird token has white space"),
+    tinybirdToken: tinybirdTokenSchema,
     mode: z.enum(["per-view", "batch"]).default("per-view"),
-    /** Time limit of one Tinybird request; a dead runner's limiter slots free up shortly after it. */
-    tinybirdTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
-    limiter: z
-      .object({
-        maxConcurrent: z.number().int().min(1).max(1000).default(5),
-        minTime: z.number().int().min(0).max(60_000).default(200),
-      })
-      .strict()
-      .default({ maxConcurrent: 5, minTime: 200 }),
-    runner: z
-      .object({
-        concurrency: z.number().int().min(1).max(64).default(2),
-        timeoutMs: z.number().int().min(1000).max(86_400_000).default(15 * 60 * 1000),
-        attempts: z.number().int().min(1).max(20).default(3),
-        backoffMs: z.number().int().min(0).max(3_600_000).default(5000),
-        /** How long a runner's claim on a job lasts without renewal: a crashed runner's job is taken over after about this long. */
-        lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
-      })
-      .strict()
-      .default({ concurrency: 2, timeoutMs: 15 * 60 * 1000, attempts: 3, backoffMs: 5000, lockDurationMs: 30_000 }),
-    jobTtlSeconds: z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600),
-    csv: z
-      .object({ neutraliseFormulas: z.boolean().default(true), bom: z.boolean().default(false) })
-      .strict()
-      .default({ neutraliseFormulas: true, bom: false }),
+    tinybirdTimeoutMs: tinybirdTimeoutMsSchema,
+    limiter: limiterSettingsSchema.prefault({}),
+    runner: runnerSettingsSchema.prefault({}),
+    jobTtlSeconds: jobTtlSecondsSchema,
+    csv: csvSettingsSchema.prefault({}),
   })
   .strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
-export type SettingsInput = z.input<typeof settingsSchema>;
+export type LimiterSettings = Settings["limiter"];
+export type RunnerSettings = Settings["runner"];
+export type CsvSettings = Settings["csv"];
+
+/** Every default that needs no site-specific value (URLs and the token have none). */
+export const DEFAULT_SETTINGS = {
+  limiter: limiterSettingsSchema.parse({}),
+  runner: runnerSettingsSchema.parse({}),
+  csv: csvSettingsSchema.parse({}),
+  tinybirdTimeoutMs: tinybirdTimeoutMsSchema.parse(undefined),
+  jobTtlSeconds: jobTtlSecondsSchema.parse(undefined),
+} as const;
+
+/** Tinybird's public API host, when none is configured. */
+export const DEFAULT_TINYBIRD_HOST = "https://api.tinybird.co";
 
 /** Setting names whose values are secrets (never sent back to a renderer in clear). */
 export const SECRET_SETTINGS = ["tinybirdToken", "databaseUrl", "redisUrl"] as const;
+export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
 /** One API token of the headless server: the user it acts as and the teams it may see. */
 export const apiTokenSchema = z.object({ userId: idSchema, teams: z.array(idSchema).min(1) }).strict();

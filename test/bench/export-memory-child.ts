@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { DEFAULT_CSV_OPTIONS } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits } from "../../electron/core/export/export-visits";
 import { createViewAnalytics } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
         await file.write(chunk);
       },
       {
-        csv: DEFAULT_CSV_OPTIONS,
+        csv: DEFAULT_SETTINGS.csv,
         onProgress: (done) => {
           if (done / total >= nextReport) {
             process.stderr.write(`${done} of ${total} views, rss ${(rssNow() / 2 ** 20).toFixed(0)} MB\n`);

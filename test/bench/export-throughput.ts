@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/core/csv/csv-writer";
+import { type CsvSink } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits } from "../../electron/core/export/export-visits";
 import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
 import { PIPES } from "../../electron/core/tinybird/pipes";
@@ -217,7 +218,7 @@ async function runOne(emulator: TinybirdEmulator, views: ViewsSource, scenario: 
           { type: "document", teamId: TEAM, resourceId: request.documentId },
           sink,
           {
-            csv: DEFAULT_CSV_OPTIONS,
+            csv: DEFAULT_SETTINGS.csv,
             signal: controller.signal,
             ...(spec.window ? { window: spec.window } : {}),
             onProgress: (done) => {

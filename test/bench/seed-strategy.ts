@@ -1,5 +1,6 @@
 import { DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS } from "../../shared/csv-columns";
-import { CsvWriter, DEFAULT_CSV_OPTIONS, type CsvSink } from "../../electron/core/csv/csv-writer";
+import { CsvWriter, type CsvSink } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { documentRow } from "../../electron/core/export/export-visits";
 import { ALL_TIME, PerViewAnalytics } from "../../electron/core/export/view-analytics";
 import type { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
@@ -29,7 +30,7 @@ export async function seedStrategyExport(
   const { views, tinybird } = deps;
   const analytics = new PerViewAnalytics(tinybird);
   const document = await views.document(request.teamId, request.documentId);
-  const writer = new CsvWriter(sink, DEFAULT_CSV_OPTIONS);
+  const writer = new CsvWriter(sink, DEFAULT_SETTINGS.csv);
   await writer.writeRow([...DOCUMENT_COLUMNS, ...DOCUMENT_GEO_COLUMNS]);
   let done = 0;
   outer: for await (const page of views.documentViews({ teamId: request.teamId, documentId: document.id })) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TINYBIRD_HOST, parseExportArgs, type ParsedExportArgs } from "../../electron/headless/cli/export-args";
+import { parseExportArgs, type ParsedExportArgs } from "../../electron/headless/cli/export-args";
+import { DEFAULT_TINYBIRD_HOST } from "../../shared/settings";
 
 const ENV = { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/papermark", TINYBIRD_TOKEN: "p.token" };
 const DOCUMENT = ["--type", "document", "--team", "t1", "--resource", "d1", "--out", "visits.csv"];

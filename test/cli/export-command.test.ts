@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/core/csv/csv-writer";
+import { stringSink } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
 import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
@@ -250,7 +251,7 @@ describe("pg against the real server (in process, TZ=Pacific/Auckland)", () => {
   it.each(ENRICHMENT_MODES)("reads timestamps as UTC and gives the golden CSVs (%s)", async (mode) => {
     const run = async (request: ExportRequest) => {
       const { sink, text } = stringSink();
-      await exportVisits({ views: new ViewsSource(sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_CSV_OPTIONS });
+      await exportVisits({ views: new ViewsSource(sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_SETTINGS.csv });
       return text();
     };
     expect(await run({ type: "document", teamId: "t1", resourceId: "d1" })).toBe(EXPECTED_DOCUMENT);

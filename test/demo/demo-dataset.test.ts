@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ID_PATTERN } from "../../shared/ids";
-import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/core/csv/csv-writer";
+import { stringSink } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { DEMO_INSERT_ORDER, generateDemoDataset, seedDemoDatabase, type DemoDataset, type DemoView } from "../../electron/dev/demo/demo-dataset";
 import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
 import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
@@ -211,7 +212,7 @@ describe("demo dataset end to end (PGlite + Tinybird emulator)", () => {
     const csvs: string[] = [];
     for (const mode of ENRICHMENT_MODES) {
       const { sink, text } = stringSink();
-      const outcome = await exportVisits({ views: new ViewsSource(db.sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_CSV_OPTIONS });
+      const outcome = await exportVisits({ views: new ViewsSource(db.sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_SETTINGS.csv });
       expect(outcome.rows).toBeGreaterThan(0);
       csvs.push(text());
     }

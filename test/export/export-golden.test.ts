@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import { DEFAULT_CSV_OPTIONS, stringSink, type CsvOptions } from "../../electron/core/csv/csv-writer";
+import { stringSink, type CsvOptions } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits, type ExportOutcome, type ExportRequest } from "../../electron/core/export/export-visits";
 import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
@@ -39,7 +40,7 @@ afterAll(async () => {
   await db.sql.close();
 });
 
-async function run(request: ExportRequest, mode: EnrichmentMode = "per-view", csv: CsvOptions = DEFAULT_CSV_OPTIONS, pageSize?: number) {
+async function run(request: ExportRequest, mode: EnrichmentMode = "per-view", csv: CsvOptions = DEFAULT_SETTINGS.csv, pageSize?: number) {
   const { sink, text } = stringSink();
   const progress: [number, number][] = [];
   const outcome: ExportOutcome = await exportVisits(
@@ -89,8 +90,8 @@ describe("export options and errors", () => {
       { type: "document", teamId: "t1", resourceId: "d1" },
       { type: "dataroom", teamId: "t1", resourceId: "dr1" },
     ] as const) {
-      const perView = await run(request, "per-view", DEFAULT_CSV_OPTIONS, 2);
-      const batch = await run(request, "batch", DEFAULT_CSV_OPTIONS, 2);
+      const perView = await run(request, "per-view", DEFAULT_SETTINGS.csv, 2);
+      const batch = await run(request, "batch", DEFAULT_SETTINGS.csv, 2);
       expect(batch.csv).toBe(perView.csv);
     }
   });

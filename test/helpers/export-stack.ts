@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { DEFAULT_CSV_OPTIONS } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { ExportQueue } from "../../electron/core/queue/export-queue";
@@ -61,7 +61,7 @@ export class ExportStack {
       store: this.store,
       queue: this.queue,
       deps: { views: new ViewsSource(this.options.sql), analytics: createViewAnalytics(this.options.mode ?? "batch", tinybird) },
-      csv: DEFAULT_CSV_OPTIONS,
+      csv: DEFAULT_SETTINGS.csv,
       bullPrefix: `${this.prefix}bull`,
       concurrency: 2,
       lockDurationMs: 2000,

@@ -1,11 +1,10 @@
+import { DEFAULT_SETTINGS } from "../../../shared/settings";
 import { encodeRow, type CellOptions } from "./csv-cell";
 
 export interface CsvOptions extends CellOptions {
   /** Start with a UTF-8 byte order mark so Excel reads the file as UTF-8. */
   bom: boolean;
 }
-
-export const DEFAULT_CSV_OPTIONS: CsvOptions = { neutraliseFormulas: true, bom: false };
 
 /** Where CSV text goes: a file stream, a Redis APPEND, a string in a test. */
 export type CsvSink = (chunk: string) => Promise<void>;
@@ -22,7 +21,7 @@ export class CsvWriter {
 
   constructor(
     private readonly sink: CsvSink,
-    private readonly options: CsvOptions = DEFAULT_CSV_OPTIONS,
+    private readonly options: CsvOptions = DEFAULT_SETTINGS.csv,
     private readonly chunkBytes = 64 * 1024,
   ) {}
 

@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 import { AppError, isErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
+import { parseInput } from "../../../shared/parse-input";
+import { DEFAULT_SETTINGS, jobTtlSecondsSchema } from "../../../shared/settings";
 import {
   ACTIVE_STATUSES,
   jobFilterSchema,
@@ -23,8 +25,6 @@ import { newJobId } from "./job-id";
 import { jobKeys, type JobKeys } from "./job-keys";
 import { subscribeToCancelRequests, type JobChangeSubscription } from "./job-events";
 import { defineJobScripts, recordFingerprint, type JobScripts } from "./job-scripts";
-
-export const DEFAULT_JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export interface JobStoreOptions {
   /** Key prefix; empty (the default) shares keys with Papermark's web app. */
@@ -110,9 +110,7 @@ export class JobStore {
     private readonly redis: Redis,
     options: JobStoreOptions = {},
   ) {
-    const ttl = options.ttlSeconds ?? DEFAULT_JOB_TTL_SECONDS;
-    if (!Number.isInteger(ttl) || ttl < 1) throw new AppError("BAD_INPUT", `job TTL must be a whole number of seconds >= 1, got ${ttl}`);
-    this.ttlSeconds = ttl;
+    this.ttlSeconds = parseInput(jobTtlSecondsSchema, options.ttlSeconds ?? DEFAULT_SETTINGS.jobTtlSeconds, "job TTL (seconds)");
     this.keys = jobKeys(options.prefix ?? "");
     this.now = options.now ?? (() => new Date());
     this.scripts = defineJobScripts(redis);
@@ -323,8 +321,8 @@ export class JobStore {
    * Reads only summary fields; ids whose record expired are pruned from the index.
    */
   async list(filterInput: JobFilter = {}, pageInput: Partial<{ offset: number; limit: number }> = {}): Promise<JobListResult> {
-    const filter = this.parse(jobFilterSchema, filterInput, "filter");
-    const page = this.parse(pageSchema, pageInput, "page");
+    const filter = parseInput(jobFilterSchema, filterInput, "filter");
+    const page = parseInput(pageSchema, pageInput, "page");
     const indexes = filter.teamId
       ? [this.keys.teamIndex(filter.teamId)]
       : filter.userId
@@ -496,13 +494,6 @@ export class JobStore {
     if (!decoded.ok) throw new AppError("MALFORMED_RECORD", `job ${id}: ${decoded.reason}`);
     if (decoded.value.id !== id) throw new AppError("MALFORMED_RECORD", `job ${id}: the record says its id is ${decoded.value.id}`);
     return decoded.value;
-  }
-
-  private parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    throw new AppError("BAD_INPUT", `invalid ${what}: ${issue ? `${issue.path.map(String).join(".") || what} ${issue.message}` : "bad value"}`);
   }
 
   /** Maps script errors to AppErrors and connection failures to UNAVAILABLE. */

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions } from "bullmq";
-import { AppError } from "../../../shared/errors";
+import { parseInput } from "../../../shared/parse-input";
+import { DEFAULT_SETTINGS, runnerSettingsSchema, type RunnerSettings } from "../../../shared/settings";
 
 export const EXPORT_QUEUE_NAME = "export-visits";
 
@@ -8,24 +9,12 @@ export interface ExportQueueData {
   exportId: string;
 }
 
-export interface RetryOptions {
-  /** Tries in all, including the first (default 3). */
-  attempts: number;
-  /** First backoff in ms, doubled each retry (default 5000). */
-  backoffMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = { attempts: 3, backoffMs: 5000 };
+/** Tries in all (including the first), and the first backoff in ms, doubled each retry. */
+export type RetryOptions = Pick<RunnerSettings, "attempts" | "backoffMs">;
 
 export function validateRetryOptions(options: Partial<RetryOptions>): RetryOptions {
-  const merged = { ...DEFAULT_RETRY_OPTIONS, ...options };
-  if (!Number.isInteger(merged.attempts) || merged.attempts < 1 || merged.attempts > 20) {
-    throw new AppError("BAD_INPUT", `attempts must be a whole number from 1 to 20, got ${merged.attempts}`);
-  }
-  if (!Number.isInteger(merged.backoffMs) || merged.backoffMs < 0 || merged.backoffMs > 3_600_000) {
-    throw new AppError("BAD_INPUT", `backoffMs must be a whole number of ms from 0 to 3600000, got ${merged.backoffMs}`);
-  }
-  return merged;
+  const { attempts, backoffMs } = { ...DEFAULT_SETTINGS.runner, ...options };
+  return parseInput(runnerSettingsSchema.pick({ attempts: true, backoffMs: true }), { attempts, backoffMs }, "retry options");
 }
 
 export interface ExportQueueOptions {

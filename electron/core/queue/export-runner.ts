@@ -1,14 +1,14 @@
 import { UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import { AppError, NON_RETRYABLE_CODES } from "../../../shared/errors";
 import { isValidId } from "../../../shared/ids";
+import { parseInput } from "../../../shared/parse-input";
+import { DEFAULT_SETTINGS, runnerSettingsSchema } from "../../../shared/settings";
 import type { CsvOptions } from "../csv/csv-writer";
 import { exportVisits, type ExportDeps } from "../export/export-visits";
 import { newJobId } from "../jobs/job-id";
 import type { JobChangeSubscription } from "../jobs/job-events";
 import type { JobStore } from "../jobs/job-store";
 import { EXPORT_QUEUE_NAME, type ExportQueue, type ExportQueueData } from "./export-queue";
-
-export const DEFAULT_EXPORT_TIMEOUT_MS = 15 * 60 * 1000;
 
 export interface ExportRunnerOptions {
   /** BullMQ worker connection options (the worker makes its own blocking connection). */
@@ -41,15 +41,12 @@ class RunnerShutdown extends Error {
 }
 
 export function validateRunnerNumbers(options: { concurrency?: number; timeoutMs?: number }): { concurrency: number; timeoutMs: number } {
-  const concurrency = options.concurrency ?? 2;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new AppError("BAD_INPUT", `concurrency must be a whole number from 1 to 64, got ${concurrency}`);
-  }
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > 24 * 3600 * 1000) {
-    throw new AppError("BAD_INPUT", `timeout must be a whole number of ms from 1000 to 86400000, got ${timeoutMs}`);
-  }
-  return { concurrency, timeoutMs };
+  const { concurrency, timeoutMs } = { ...DEFAULT_SETTINGS.runner, ...definedOnly(options) };
+  return parseInput(runnerSettingsSchema.pick({ concurrency: true, timeoutMs: true }), { concurrency, timeoutMs }, "runner options");
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /**
@@ -90,8 +87,8 @@ export class ExportRunner {
       connection: this.options.connection,
       prefix: this.options.bullPrefix ?? "bull",
       concurrency: this.concurrency,
-      lockDuration: this.options.lockDurationMs ?? 30_000,
-      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      lockDuration: this.options.lockDurationMs ?? DEFAULT_SETTINGS.runner.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_SETTINGS.runner.lockDurationMs,
       // A job whose runner keeps dying is given up (FAILED) after this many takeovers.
       maxStalledCount: 5,
     });

@@ -1,5 +1,6 @@
 import { AppError } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
+import { parseInput } from "../../../shared/parse-input";
 import {
   ACTIVE_STATUSES,
   createExportInputSchema,
@@ -19,13 +20,6 @@ export type ExportResult = { job: ExportJobSummary; csv: string } | { job: Expor
 /** Which teams a caller may see; `null` = every team (the desktop console's support staff). */
 export type TeamScope = readonly string[] | null;
 
-function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.map(String).join(".");
-  throw new AppError("BAD_INPUT", `invalid ${what}: ${where ? `${where}: ` : ""}${issue?.message ?? "bad value"}`);
-}
 
 /**
  * The use cases behind both the IPC contract and the REST API: create, list, read, cancel,
@@ -44,8 +38,8 @@ export class ExportService {
   }
 
   async create(input: unknown, userId: string, scope: TeamScope): Promise<ExportJob> {
-    const request: CreateExportInput = parse(createExportInputSchema, input, "export request");
-    const user = parse(idSchema, userId, "user id");
+    const request: CreateExportInput = parseInput(createExportInputSchema, input, "export request");
+    const user = parseInput(idSchema, userId, "user id");
     if (scope !== null && !scope.includes(request.teamId)) throw new AppError("NOT_FOUND", `team ${request.teamId} not found`);
     const job = await this.store.create({ ...request, userId: user });
     // If this enqueue fails, the record stays PENDING and the next runner start re-enqueues it.
@@ -74,7 +68,7 @@ export class ExportService {
   }
 
   async get(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
-    const jobId = parse(idSchema, id, "export id");
+    const jobId = parseInput(idSchema, id, "export id");
     return this.visible(await this.store.getSummary(jobId), scope, jobId);
   }
 
@@ -83,7 +77,7 @@ export class ExportService {
    * its CSV in blob storage instead of the CSV.
    */
   async result(id: unknown, scope: TeamScope): Promise<ExportResult> {
-    const jobId = parse(idSchema, id, "export id");
+    const jobId = parseInput(idSchema, id, "export id");
     const stored = await this.store.get(jobId);
     const { result, ...job } = this.visible(stored?.job ?? null, scope, jobId);
     if (job.status === "FAILED") {

@@ -1,19 +1,15 @@
 import Bottleneck from "bottleneck";
 import type { Redis } from "ioredis";
 import { AppError } from "../../../shared/errors";
+import { parseInput } from "../../../shared/parse-input";
+import { DEFAULT_SETTINGS, limiterSettingsSchema, type LimiterSettings } from "../../../shared/settings";
 import { SUBSCRIBER_OPTIONS } from "../redis/connection-options";
 import { wallClockMs } from "../time/wall-clock";
 import { SharedLimits, type SharedLimitValue } from "./shared-limits";
 import { StartGate } from "./start-gate";
 
-export interface RateLimitOptions {
-  /** Requests in flight at once (default 5). */
-  maxConcurrent: number;
-  /** Minimum ms between two request starts (default 200). */
-  minTime: number;
-}
-
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { maxConcurrent: 5, minTime: 200 };
+/** Requests in flight at once, and the minimum ms between two request starts. */
+export type RateLimitOptions = LimiterSettings;
 
 export interface RateLimiterOptions extends Partial<RateLimitOptions> {
   /**
@@ -44,15 +40,8 @@ export interface RateLimiterOptions extends Partial<RateLimitOptions> {
 export type LimitsChange = SharedLimitValue;
 
 export function validateRateLimit(options: Partial<RateLimitOptions>): RateLimitOptions {
-  const maxConcurrent = options.maxConcurrent ?? DEFAULT_RATE_LIMIT.maxConcurrent;
-  const minTime = options.minTime ?? DEFAULT_RATE_LIMIT.minTime;
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 1000) {
-    throw new AppError("BAD_INPUT", `maxConcurrent must be a whole number from 1 to 1000, got ${maxConcurrent}`);
-  }
-  if (!Number.isInteger(minTime) || minTime < 0 || minTime > 60_000) {
-    throw new AppError("BAD_INPUT", `minTime must be a whole number of ms from 0 to 60000, got ${minTime}`);
-  }
-  return { maxConcurrent, minTime };
+  const { maxConcurrent, minTime } = options;
+  return parseInput(limiterSettingsSchema, { ...DEFAULT_SETTINGS.limiter, ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(minTime !== undefined ? { minTime } : {}) }, "rate limit");
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../../../shared/errors";
+import { parseInput } from "../../../shared/parse-input";
+import { DEFAULT_SETTINGS, tinybirdHostSchema, tinybirdTokenSchema } from "../../../shared/settings";
 import { sleep } from "../time/sleep";
 import type { TinybirdCircuit } from "../../../shared/connection-status";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker";
@@ -45,13 +47,10 @@ class RetryableError extends Error {
 }
 
 export function validateTinybirdConfig(host: unknown, token: unknown): { host: string; token: string } {
-  if (typeof host !== "string" || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(host)) {
-    throw new AppError("BAD_INPUT", `the Tinybird host must be an http(s) URL, got ${JSON.stringify(host)}`);
-  }
-  if (typeof token !== "string" || token.trim() === "" || /\s/.test(token)) {
-    throw new AppError("BAD_INPUT", "the Tinybird token is missing or contains white space");
-  }
-  return { host: host.replace(/\/+$/, ""), token };
+  return {
+    host: parseInput(tinybirdHostSchema, host, "Tinybird host").replace(/\/+$/, ""),
+    token: parseInput(tinybirdTokenSchema, token, "Tinybird token"),
+  };
 }
 
 /**
@@ -74,7 +73,7 @@ export class TinybirdClient {
   constructor(private readonly options: TinybirdClientOptions) {
     ({ host: this.host, token: this.token } = validateTinybirdConfig(options.host, options.token));
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SETTINGS.tinybirdTimeoutMs;
     this.fetchImpl = options.fetch ?? fetch;
     this.breaker = new CircuitBreaker(options.circuit);
   }

@@ -1,5 +1,7 @@
 import pg from "pg";
 import { AppError } from "../../../shared/errors";
+import { parseInput } from "../../../shared/parse-input";
+import { databaseUrlSchema } from "../../../shared/settings";
 
 /**
  * The slice of a SQL client the views source needs. Implemented by `pg` (a real server) and
@@ -16,15 +18,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** `pg` pool. An abort cancels the running statement on the server (pg_cancel_backend). */
 export function pgClient(connectionString: string, options: { max?: number } = {}): SqlClient {
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    throw new AppError("BAD_INPUT", "DATABASE_URL is not a URL (postgres://user:password@host:port/db)");
-  }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-    throw new AppError("BAD_INPUT", `DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`);
-  }
+  parseInput(databaseUrlSchema, connectionString, "DATABASE_URL");
   const pool = new pg.Pool({ connectionString, max: options.max ?? 4, connectionTimeoutMillis: 10_000 });
   pool.on("error", () => {}); // idle-client errors surface on the next query
   return {

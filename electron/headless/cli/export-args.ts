@@ -3,6 +3,15 @@ import { z } from "zod";
 import { idSchema } from "../../../shared/ids";
 import { isoDateSchema, rangeError } from "../../../shared/date-range";
 import { CSV_PROFILES, JOB_TYPES } from "../../../shared/job";
+import {
+  databaseUrlSchema,
+  DEFAULT_SETTINGS,
+  DEFAULT_TINYBIRD_HOST,
+  limiterSettingsSchema,
+  redisUrlSchema,
+  tinybirdHostSchema,
+  tinybirdTokenSchema,
+} from "../../../shared/settings";
 import type { CsvOptions } from "../../core/csv/csv-writer";
 import type { ExportRequest } from "../../core/export/export-visits";
 import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-analytics";
@@ -11,8 +20,6 @@ import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-an
  * Command-line arguments of `npm run export`, parsed and validated without any I/O: the
  * environment comes in as a plain object, so every rule is testable in-process.
  */
-
-export const DEFAULT_TINYBIRD_HOST = "https://api.tinybird.co";
 
 export const EXPORT_USAGE = `Usage: npm run export -- --type document|dataroom|dataroom-group --team <teamId> --resource <id>
                          [--group <id>] --out <file.csv> [--since YYYY-MM-DD] [--until YYYY-MM-DD] [options]
@@ -30,8 +37,8 @@ The file appears at --out only when the export is complete.
   --profile          papermark (Papermark's exact CSV, default) or spreadsheet (empty cells
                      instead of NaN, Yes/No everywhere, UTF-8 BOM)
   --mode             per-view (Papermark's way, default) or batch (fewer Tinybird calls, same CSV)
-  --max-concurrent   Tinybird requests in flight at once (default 5)
-  --min-time         minimum ms between two Tinybird requests (default 200)
+  --max-concurrent   Tinybird requests in flight at once (default ${DEFAULT_SETTINGS.limiter.maxConcurrent})
+  --min-time         minimum ms between two Tinybird requests (default ${DEFAULT_SETTINGS.limiter.minTime})
   --database-url     Papermark's PostgreSQL (default: $DATABASE_URL)
   --tinybird-host    Tinybird API host (default: $TINYBIRD_HOST, else ${DEFAULT_TINYBIRD_HOST})
   --tinybird-token   Tinybird read token (default: $TINYBIRD_TOKEN)
@@ -87,29 +94,24 @@ export type ParsedExportArgs =
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-const wholeNumber = (min: number, max: number) =>
-  z
+/** A whole-number flag within the bounds of the setting's own schema, with CLI wording. */
+const wholeNumber = (setting: z.ZodDefault<z.ZodNumber>) => {
+  const min = setting.unwrap().minValue ?? Number.MIN_SAFE_INTEGER;
+  const max = setting.unwrap().maxValue ?? Number.MAX_SAFE_INTEGER;
+  return z
     .string()
     .regex(/^-?\d+$/, { error: "must be a whole number" })
     .transform(Number)
     .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+};
 
-const urlWithScheme = (schemes: readonly string[], example: string) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return schemes.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { error: `must be a URL like ${example}` },
-  );
+/** The settings' own check, with CLI wording. */
+const checkedBy = (schema: z.ZodType, error: string) => z.string().refine((value) => schema.safeParse(value).success, { error });
 
-const databaseUrl = urlWithScheme(["postgres:", "postgresql:"], "postgres://user:password@host:5432/db");
-const tinybirdHost = urlWithScheme(["http:", "https:"], DEFAULT_TINYBIRD_HOST);
-const redisUrl = urlWithScheme(["redis:", "rediss:"], "redis://host:6379");
-const tinybirdToken = z.string().regex(/^\S+$/, { error: "must not contain white space" });
+const databaseUrl = checkedBy(databaseUrlSchema, "must be a URL like postgres://user:password@host:5432/db");
+const tinybirdHost = checkedBy(tinybirdHostSchema, `must be a URL like ${DEFAULT_TINYBIRD_HOST}`);
+const redisUrl = checkedBy(redisUrlSchema, "must be a URL like redis://host:6379");
+const tinybirdToken = checkedBy(tinybirdTokenSchema, "must not contain white space");
 
 const flagsSchema = z
   .object({
@@ -122,8 +124,8 @@ const flagsSchema = z
     until: isoDateSchema.optional(),
     profile: z.enum(CSV_PROFILES, { error: "must be papermark or spreadsheet" }).optional(),
     mode: z.enum(ENRICHMENT_MODES, { error: "must be per-view or batch" }).default("per-view"),
-    "max-concurrent": wholeNumber(1, 1000).optional(),
-    "min-time": wholeNumber(0, 60_000).optional(),
+    "max-concurrent": wholeNumber(limiterSettingsSchema.shape.maxConcurrent).optional(),
+    "min-time": wholeNumber(limiterSettingsSchema.shape.minTime).optional(),
     "database-url": databaseUrl.optional(),
     "tinybird-host": tinybirdHost.optional(),
     "tinybird-token": tinybirdToken.optional(),

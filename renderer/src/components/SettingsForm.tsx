@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { SettingsUpdate, SettingsView } from "../../../shared/contract";
+import { DEFAULT_TINYBIRD_HOST } from "../../../shared/settings";
 import { toApiError } from "../api/api-error";
 import { useConsole } from "../state/console-context";
 import { checkSettingsForm, CONNECTION_FIELDS, initialFormValues, type SettingsErrors, type SettingsField, type SettingsFormValues } from "./settings-form-model";
@@ -177,7 +178,7 @@ export function SettingsForm({ view, onClose, onBusyChange }: { view: SettingsVi
           <legend>Connections</legend>
           {text("redisUrl", "Redis URL", { placeholder: !first && view.redisUrl ? view.redisUrl : "redis://host:6379", hint: secretHint(Boolean(view.redisUrl)), autoFocus: true })}
           {text("databaseUrl", "Postgres URL", { placeholder: !first && view.databaseUrl ? view.databaseUrl : "postgres://user:password@host:5432/papermark", hint: secretHint(Boolean(view.databaseUrl)) })}
-          {text("tinybirdHost", "Tinybird host", { type: "url", placeholder: "https://api.tinybird.co", hint: first ? "Required to leave the demo." : undefined })}
+          {text("tinybirdHost", "Tinybird host", { type: "url", placeholder: DEFAULT_TINYBIRD_HOST, hint: first ? "Required to leave the demo." : undefined })}
           {text("tinybirdToken", "Tinybird token", { type: "password", placeholder: !first && view.tinybirdTokenSet ? "saved" : undefined, hint: secretHint(view.tinybirdTokenSet) })}
         </fieldset>
 

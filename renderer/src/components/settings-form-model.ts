@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { settingsUpdateSchema, type SettingsUpdate, type SettingsView } from "../../../shared/contract";
-import { settingsSchema, type Settings } from "../../../shared/settings";
+import { limiterSettingsSchema, runnerSettingsSchema, SECRET_SETTINGS, settingsSchema, type SecretSetting, type Settings } from "../../../shared/settings";
 
 /** The settings form as typed: text for every input (numbers are checked on save). */
 export interface SettingsFormValues {
@@ -23,15 +23,12 @@ export interface SettingsFormValues {
 export type SettingsField = keyof SettingsFormValues;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
 
-/** The connection settings whose saved values never come back to the window. */
-export const SECRET_FIELDS = ["redisUrl", "databaseUrl", "tinybirdToken"] as const;
-type SecretField = (typeof SECRET_FIELDS)[number];
 /** The connections the store needs before it can leave the demo. */
 export const CONNECTION_FIELDS = ["redisUrl", "databaseUrl", "tinybirdHost", "tinybirdToken"] as const;
 
 const shape = settingsSchema.shape;
-const limiterShape = shape.limiter.unwrap().shape;
-const runnerShape = shape.runner.unwrap().shape;
+const limiterShape = limiterSettingsSchema.shape;
+const runnerShape = runnerSettingsSchema.shape;
 
 const MINUTE_MS = 60_000;
 const DAY_S = 86_400;
@@ -144,8 +141,9 @@ export function checkSettingsForm(view: SettingsView, values: SettingsFormValues
   const errors: SettingsErrors = {};
   const first = !view.configured;
 
-  const secrets: Partial<Record<SecretField, string>> = {};
-  for (const name of SECRET_FIELDS) {
+  // The saved values of these never come back to the window: blank keeps them.
+  const secrets: Partial<Record<SecretSetting, string>> = {};
+  for (const name of SECRET_SETTINGS) {
     if (values[name].trim() === "") {
       if (first) errors[name] = "required to leave the demo";
       continue;
