@@ -23,5 +23,7 @@ export const connectionStatusSchema = z.object({
   demo: z.boolean(),
   /** This process's Tinybird circuit breaker (absent when no core runs). */
   tinybirdCircuit: tinybirdCircuitSchema.optional(),
+  /** Tinybird calls sent today (UTC day, YYYY-MM-DD) by every runner on this Redis. */
+  tinybirdCallsToday: z.object({ day: z.string(), calls: z.number().int().nonnegative() }).optional(),
 });
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;

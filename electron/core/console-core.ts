@@ -11,6 +11,7 @@ import { ExportQueue } from "./queue/export-queue";
 import { ExportRunner } from "./queue/export-runner";
 import { ExportService } from "./queue/export-service";
 import { RateLimiter } from "./tinybird/rate-limiter";
+import { TinybirdCallCounter } from "./tinybird/call-counter";
 import { TinybirdStatusCheck } from "./tinybird/status-check";
 import { TinybirdClient } from "./tinybird/tinybird-client";
 import { pgClient, type SqlClient } from "./views/sql-client";
@@ -83,7 +84,9 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
   log(
     `rate limit ${limiter.limits.maxConcurrent} in flight, ${limiter.limits.minTime} ms apart, now applied by every runner on this Redis (the most recently started runner's limit wins)`,
   );
+  const callCounter = new TinybirdCallCounter(redis, options.prefix ?? "");
   const tinybird = new TinybirdClient({
+    callCounter,
     host: settings.tinybirdHost,
     token: settings.tinybirdToken,
     limiter,
@@ -155,6 +158,10 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
       tinybird: await tinybirdStatus.check(),
       demo: options.demo ?? false,
       tinybirdCircuit: tinybird.circuit,
+      ...(await callCounter.today().then(
+        (today) => ({ tinybirdCallsToday: today }),
+        () => ({}),
+      )),
     }),
     onChange: (listener) => {
       listeners.add(listener);

@@ -105,6 +105,19 @@ describe("lifecycle", () => {
     expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "PENDING", "PROCESSING", "COMPLETED"]);
   });
 
+  it("records the Tinybird calls an export spent, across its attempts", async () => {
+    await stack.runner().start();
+    emulator.log.length = 0;
+    emulator.queueFaults([{ kind: "status", status: 503 }], PIPES.dataroomViewDocumentStats);
+    const job = await service.create(DOCUMENT, "user_1", null);
+    const done = await waitForStatus(job.id, "COMPLETED");
+    expect(done.attempts).toBe(2);
+    // Every request either attempt sent, the failed one included.
+    expect(emulator.log.length).toBeGreaterThan(1);
+    expect(done.tinybirdCalls).toBe(emulator.log.length);
+    expect((await service.get(job.id, null)).tinybirdCalls).toBe(emulator.log.length);
+  });
+
   it("fails with the error text once attempts are exhausted", async () => {
     await stack.runner().start();
     // One stats query per attempt in batch mode: each attempt meets one 500.

@@ -81,7 +81,7 @@ describe("the jobs table", () => {
 describe("keyboard and actions", () => {
   it("opens the detail panel with Enter: every field, attempts and the full error; Escape closes it", async () => {
     const error = `RETRIES_EXHAUSTED: ${"x".repeat(300)} the end`;
-    const failed = makeJob({ status: "FAILED", attempts: 3, error, groupId: "g1", type: "dataroom-group" });
+    const failed = makeJob({ status: "FAILED", attempts: 3, error, groupId: "g1", type: "dataroom-group", mode: "batch", modeReason: "Query API refused (403): using batch", tinybirdCalls: 1234 });
     const { user } = renderConsole(new FakeConsoleApi([failed]));
     await screen.findByText("Failed");
     rowOf(failed.id).focus();
@@ -93,6 +93,8 @@ describe("keyboard and actions", () => {
     expect(field("Group id")).toBe("g1");
     expect(field("Type")).toBe("Dataroom group");
     expect(field("Team")).toBe("t1");
+    expect(field("Tinybird mode")).toBe("batch (Query API refused (403): using batch)");
+    expect(field("Tinybird calls")).toBe("1,234");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("complementary")).toBeNull();
     expect(document.activeElement).toBe(rowOf(failed.id));
@@ -226,6 +228,10 @@ describe("connection banner and theme", () => {
     const { model } = renderConsole(fake);
     const services = await screen.findByRole("list", { name: "Services" });
     expect(within(services).queryByText(/Tinybird paused/)).toBeNull();
+    expect(within(services).queryByText(/Tinybird calls today/)).toBeNull();
+    fake.status = { ...fake.status, tinybirdCallsToday: { day: "2026-01-01", calls: 12345 } };
+    await act(() => model.sync.refreshStatus());
+    expect(within(services).getByText("12,345 Tinybird calls today").getAttribute("title")).toMatch(/every runner .* on 2026-01-01 \(UTC\)/);
     fake.status = {
       ...fake.status,
       tinybirdCircuit: { state: "open", consecutiveFailures: 5, retryAt: "2026-01-01T10:00:05.000Z", lastError: "HTTP 500: emulated 500" },

@@ -5,6 +5,7 @@ import { parseInput } from "../../../shared/parse-input";
 import { DEFAULT_SETTINGS, runnerSettingsSchema } from "../../../shared/settings";
 import type { CsvOptions } from "../csv/csv-writer";
 import { exportVisits, type ExportDeps } from "../export/export-visits";
+import { meterTinybirdCalls, type CallMeter } from "../tinybird/call-meter";
 import { newJobId } from "../jobs/job-id";
 import type { JobChangeSubscription } from "../jobs/job-events";
 import type { JobStore } from "../jobs/job-store";
@@ -172,11 +173,14 @@ export class ExportRunner {
     queueSignal?.addEventListener("abort", onQueueAbort, { once: true });
     let lastProgressWrite = 0;
     let bytes = 0;
+    // Tinybird calls of this export across its attempts: earlier attempts' plus this one's.
+    const meter: CallMeter = { calls: 0 };
+    const calls = () => (record.tinybirdCalls ?? 0) + meter.calls;
     const progressInterval = this.options.progressIntervalMs ?? 500;
 
     try {
       await store.discardPartialResult(id, runId);
-      const outcome = await exportVisits(
+      const outcome = await meterTinybirdCalls(meter, () => exportVisits(
         this.options.deps,
         {
           type: record.type,
@@ -204,12 +208,12 @@ export class ExportRunner {
             lastProgressWrite = now;
             // The write doubles as the between-batches check: it fails once the job was
             // cancelled or taken over, and the export stops.
-            store.transition(id, "PROCESSING", { runId, patch: { progress: done, total } }).catch((error: unknown) => {
+            store.transition(id, "PROCESSING", { runId, patch: { progress: done, total, tinybirdCalls: calls() } }).catch((error: unknown) => {
               if (error instanceof AppError && error.code !== "UNAVAILABLE") controller.abort(new AppError("CANCELLED", "the job was cancelled or taken over"));
             });
           },
         },
-      );
+      ));
       for (const warning of outcome.warnings) this.log(`export ${id}: ${warning}`);
       await store.transition(id, "COMPLETED", {
         runId,
@@ -219,6 +223,7 @@ export class ExportRunner {
           total: outcome.total,
           rows: outcome.rows,
           bytes,
+          tinybirdCalls: calls(),
           ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
         },
         clear: ["error"],
@@ -226,8 +231,10 @@ export class ExportRunner {
       });
       this.log(`export ${id}: completed, ${outcome.rows} rows`);
     } catch (error) {
+      // The attempt is over: its queries still queued or waiting stop here, no more calls leave.
+      if (!controller.signal.aborted) controller.abort(error);
       await store.discardPartialResult(id, runId).catch(() => undefined);
-      await this.onRunFailure(job, token, id, runId, attempt, controller.signal.aborted ? controller.signal.reason : error);
+      await this.onRunFailure(job, token, id, runId, attempt, controller.signal.aborted ? controller.signal.reason : error, calls());
     } finally {
       clearTimeout(timer);
       queueSignal?.removeEventListener("abort", onQueueAbort);
@@ -236,13 +243,21 @@ export class ExportRunner {
   }
 
   /** Decides what a failed run means for the record, then tells BullMQ. Always throws. */
-  private async onRunFailure(job: Job<ExportQueueData>, token: string | undefined, id: string, runId: string, attempt: number, reason: unknown): Promise<never> {
+  private async onRunFailure(
+    job: Job<ExportQueueData>,
+    token: string | undefined,
+    id: string,
+    runId: string,
+    attempt: number,
+    reason: unknown,
+    tinybirdCalls: number,
+  ): Promise<never> {
     const { store } = this.options;
     const ignoreConflict = (error: unknown) => {
       if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
     };
     if (reason instanceof RunnerShutdown) {
-      await store.transition(id, "PENDING", { runId, clear: ["runId"], patch: { progress: 0 } }).catch(ignoreConflict);
+      await store.transition(id, "PENDING", { runId, clear: ["runId"], patch: { progress: 0, tinybirdCalls } }).catch(ignoreConflict);
       await job.moveToWait(token);
       this.log(`export ${id}: handed back to the queue`);
       throw new WaitingError();
@@ -255,13 +270,13 @@ export class ExportRunner {
     const retryable = !(reason instanceof AppError && (NON_RETRYABLE_CODES.has(reason.code) || reason.code === "TIMEOUT"));
     const attempts = job.opts.attempts ?? 1;
     if (!retryable || attempt >= attempts) {
-      await store.transition(id, "FAILED", { runId, patch: { error: message, attempts: attempt } }).catch(ignoreConflict);
+      await store.transition(id, "FAILED", { runId, patch: { error: message, attempts: attempt, tinybirdCalls } }).catch(ignoreConflict);
       this.log(`export ${id}: failed after ${attempt} attempt(s): ${message}`);
       throw new UnrecoverableError(message);
     }
     // A retry is coming: the record is not FAILED, it waits with the last error shown.
     await store
-      .transition(id, "PENDING", { runId, clear: ["runId"], patch: { error: `attempt ${attempt} of ${attempts} failed, retrying: ${message}`, attempts: attempt } })
+      .transition(id, "PENDING", { runId, clear: ["runId"], patch: { error: `attempt ${attempt} of ${attempts} failed, retrying: ${message}`, attempts: attempt, tinybirdCalls } })
       .catch(ignoreConflict);
     this.log(`export ${id}: attempt ${attempt} failed, retrying: ${message}`);
     throw reason instanceof Error ? reason : new Error(message);

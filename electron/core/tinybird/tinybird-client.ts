@@ -4,6 +4,8 @@ import { parseInput } from "../../../shared/parse-input";
 import { DEFAULT_SETTINGS, tinybirdHostSchema, tinybirdTokenSchema } from "../../../shared/settings";
 import { sleep } from "../time/sleep";
 import type { TinybirdCircuit } from "../../../shared/connection-status";
+import type { TinybirdCallCounter } from "./call-counter";
+import { currentCallMeter, type CallMeter } from "./call-meter";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker";
 import type { RateLimiter } from "./rate-limiter";
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, serverRequestedDelay, type RetryPolicy } from "./retry-policy";
@@ -19,6 +21,8 @@ export interface TinybirdClientOptions {
   fetch?: typeof fetch;
   /** The circuit breaker's thresholds (defaults in DEFAULT_CIRCUIT). */
   circuit?: CircuitBreakerOptions;
+  /** Counts every request that leaves, per UTC day, for all runners on one Redis. */
+  callCounter?: TinybirdCallCounter;
 }
 
 export interface TinybirdStats {
@@ -88,6 +92,7 @@ export class TinybirdClient {
     // One signal per query, following the export's: its waits (limiter, Retry-After, backoff)
     // listen on it, never on the export's signal, which dozens of queries share at once.
     const signal = exportSignal ? AbortSignal.any([exportSignal]) : undefined;
+    const meter = currentCallMeter();
     const url = new URL(`${this.host}/v0/pipes/${encodeURIComponent(pipe)}.json`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
     let lastError = "";
@@ -96,7 +101,7 @@ export class TinybirdClient {
       try {
         // An open circuit fails at once: a dead upstream is not queued for, let alone hammered.
         this.breaker.check();
-        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal), signal);
+        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal, meter), signal);
         return rows.map((raw, index) => {
           const parsed = row.safeParse(raw);
           if (!parsed.success) throw new RetryableError(`${pipe}: row ${index} is malformed (${parsed.error.issues[0]?.message})`, null);
@@ -119,8 +124,13 @@ export class TinybirdClient {
   }
 
   /** One request, right after the limiter released it: the circuit decides whether it leaves. */
-  private async requestOnce(url: URL, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  private async requestOnce(url: URL, releasedAt: number, signal?: AbortSignal, meter?: CallMeter): Promise<Record<string, unknown>[]> {
+    // The work it was for is over (cancelled, or another query failed the attempt): it does not leave.
+    signal?.throwIfAborted();
     const trial = this.breaker.admit();
+    // It leaves now: one call for the export's meter and the day's counter.
+    if (meter) meter.calls += 1;
+    this.options.callCounter?.record();
     try {
       const rows = await this.send(url, releasedAt, signal);
       this.breaker.succeeded(trial);

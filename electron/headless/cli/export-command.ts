@@ -12,6 +12,7 @@ import type { CsvSink } from "../../core/csv/csv-writer";
 import { exportVisits } from "../../core/export/export-visits";
 import { createViewAnalytics } from "../../core/export/view-analytics";
 import { RateLimiter } from "../../core/tinybird/rate-limiter";
+import { TinybirdCallCounter } from "../../core/tinybird/call-counter";
 import { TinybirdClient } from "../../core/tinybird/tinybird-client";
 import { pgClient, type SqlClient } from "../../core/views/sql-client";
 import { ViewsSource } from "../../core/views/views-source";
@@ -77,7 +78,8 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
       ...(redis ? { redis, id: "tinybird" } : {}),
       onRecovered: (reason) => output.stderr(`warning: the shared rate limiter lost its Redis state and was rebuilt (${oneLine(reason)})`),
     });
-    const tinybird = new TinybirdClient({ host: settings.tinybird.host, token: settings.tinybird.token, limiter });
+    // With a Redis, its calls count towards the day's total every console shows.
+    const tinybird = new TinybirdClient({ host: settings.tinybird.host, token: settings.tinybird.token, limiter, ...(redis ? { callCounter: new TinybirdCallCounter(redis) } : {}) });
     const progress = progressPrinter(output, PROGRESS_INTERVAL_MS);
 
     const outcome = await exportVisits(

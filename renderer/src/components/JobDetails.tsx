@@ -34,6 +34,8 @@ export function JobDetails({ job }: { job: ExportJobSummary }) {
     ["Rows written", job.rows === undefined ? NOT_SET : job.rows.toLocaleString("en-US")],
     ["File size", job.bytes === undefined ? NOT_SET : <span title={`${job.bytes.toLocaleString("en-US")} bytes`}>{formatBytes(job.bytes)}</span>],
     ["Attempts", job.attempts ?? NOT_SET],
+    ["Tinybird mode", job.mode ? `${job.mode}${job.modeReason ? ` (${job.modeReason})` : ""}` : NOT_SET],
+    ["Tinybird calls", job.tinybirdCalls === undefined ? NOT_SET : job.tinybirdCalls.toLocaleString("en-US")],
     ["Cancel requested", job.cancelRequested === undefined ? NOT_SET : job.cancelRequested ? "Yes" : "No"],
   ];
   return (

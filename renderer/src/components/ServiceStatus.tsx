@@ -31,6 +31,11 @@ export function ServiceStatus() {
           <span className="visually-hidden">{status[key].ok ? " reachable" : " unreachable"}</span>
         </li>
       ))}
+      {status.tinybirdCallsToday && (
+        <li className="tinybird-calls" title={`Tinybird calls sent by every runner on this Redis on ${status.tinybirdCallsToday.day} (UTC)`}>
+          {status.tinybirdCallsToday.calls.toLocaleString("en-US")} Tinybird calls today
+        </li>
+      )}
       {circuit && (
         <li className="is-down circuit-open" title={circuit.title}>
           <span className="dot" aria-hidden="true" />
