@@ -113,7 +113,7 @@ export class ExportService {
 
   /** Deletes an export; a running one is cancelled first so its run stops. */
   async delete(id: unknown, scope: TeamScope): Promise<void> {
-    const jobId = parse(idSchema, id, "export id");
+    const jobId = parseInput(idSchema, id, "export id");
     let job: ExportJobSummary;
     try {
       job = await this.get(jobId, scope);
