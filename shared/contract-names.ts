@@ -15,6 +15,8 @@ export const METHOD_NAMES = [
   "setSettings",
   "getConnectionStatus",
   "listTeams",
+  "findTeams",
+  "findResources",
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

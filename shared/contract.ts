@@ -4,6 +4,7 @@ import { ERROR_CODES, type WireError } from "./errors";
 import { idSchema } from "./ids";
 import { createExportInputSchema, exportJobSummarySchema, jobChangeSchema, jobFilterSchema, pageSchema } from "./job";
 import type { MethodName } from "./contract-names";
+import { resourcePageSchema, resourceQuerySchema, teamPageSchema, teamQuerySchema } from "./resources";
 import { SECRET_SETTINGS, settingsSchema, type SecretSetting } from "./settings";
 
 export { IPC_PREFIX, JOB_CHANGED_CHANNEL, ipcChannel, METHOD_NAMES, type MethodName } from "./contract-names";
@@ -64,6 +65,10 @@ export const CONTRACT = {
   getConnectionStatus: { input: nothing, output: connectionStatusSchema },
   /** Teams the caller can pick from (the store's teams, or the token's teams in browser mode). */
   listTeams: { input: nothing, output: z.array(idSchema) },
+  /** Teams by name or id, with their names (every team on the desktop; the token's teams in a browser). */
+  findTeams: { input: teamQuerySchema, output: teamPageSchema },
+  /** A team's documents, datarooms or a dataroom's groups by name or id, with view counts (Papermark's database, read-only). */
+  findResources: { input: resourceQuerySchema, output: resourcePageSchema },
 } as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>; // every name a schema, no schema without a name
 
 export type Contract = typeof CONTRACT;

@@ -14,6 +14,7 @@ import { RateLimiter } from "./tinybird/rate-limiter";
 import { TinybirdCallCounter } from "./tinybird/call-counter";
 import { TinybirdStatusCheck } from "./tinybird/status-check";
 import { TinybirdClient } from "./tinybird/tinybird-client";
+import { ResourceCatalog } from "./views/resource-catalog";
 import { pgClient, type SqlClient } from "./views/sql-client";
 import { ViewsSource } from "./views/views-source";
 
@@ -66,8 +67,8 @@ export async function startConsoleCore(settings: Settings, options: ConsoleCoreO
     prefix: options.bullPrefix,
     retry: { attempts: settings.runner.attempts, backoffMs: settings.runner.backoffMs },
   });
-  const service = new ExportService(store, queue);
   const sql = options.sql ?? pgClient(settings.databaseUrl);
+  const service = new ExportService(store, queue, new ResourceCatalog(sql));
   // One limit for every process on this Redis: the limiter is clustered through it.
   const limiter = new RateLimiter({
     ...settings.limiter,

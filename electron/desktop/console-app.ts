@@ -198,5 +198,7 @@ export class ConsoleApp {
     },
     getConnectionStatus: () => this.status(),
     listTeams: () => this.teams(),
+    findTeams: (query) => this.requireCore().service.findTeams(query, null),
+    findResources: (query) => this.requireCore().service.findResources(query, null),
   };
 }

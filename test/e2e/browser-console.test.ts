@@ -157,10 +157,10 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("the console in a browser, against t
   });
 
   it("shows a FAILED job's error in the table and in full in the details", async () => {
-    const id = await createWithForm({ type: "Document", team: "t1", resource: "no_such_doc" });
+    const id = await createWithForm({ type: "Document", team: "t1", resource: "d4" }); // its one view is paused
     await row(id).and(page.locator('[data-status="FAILED"]')).waitFor(WAIT);
-    expect(await row(id).locator(".status-icon-error").getAttribute("title")).toMatch(/document no_such_doc not found/);
-    await expect.poll(() => detailPanel().locator("pre").textContent(), WAIT).toMatch(/document no_such_doc not found/);
+    expect(await row(id).locator(".status-icon-error").getAttribute("title")).toMatch(/document d4 has no views to export/);
+    await expect.poll(() => detailPanel().locator("pre").textContent(), WAIT).toMatch(/document d4 has no views to export/);
     await detailPanel().getByRole("button", { name: "Close details" }).click();
     await detailPanel().waitFor({ state: "detached" });
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExportService } from "../../electron/core/queue/export-service";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSyntheticTeam, syntheticTeam } from "../bench/synthetic-document";
@@ -40,7 +39,7 @@ afterAll(async () => {
 
 /** Runs one export until the emulator has seen `requests` requests (or the job ended), then cancels it. */
 async function exportUntil(stack: ExportStack, requests: number): Promise<void> {
-  const service = new ExportService(stack.store, stack.queue);
+  const service = stack.service();
   await stack.runner({ window: 50 }).start();
   const job = await service.create({ type: "document", teamId: TEAM, resourceId: DOCUMENT }, "u1", null);
   const ended = async () => ["COMPLETED", "FAILED"].includes((await stack.store.getSummary(job.id))?.status ?? "");

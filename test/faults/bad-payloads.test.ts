@@ -47,7 +47,7 @@ beforeAll(async () => {
   // No runner: the store must only change by what these requests do, which is nothing.
   core = await startConsoleCore(settings, { runner: false, sql: db.sql, prefix, bullPrefix: `${prefix}bull` });
   existing = [];
-  for (const resourceId of ["d1", "d2", "d3"]) existing.push((await core.service.create({ type: "document", teamId: "t1", resourceId }, "u1", null)).id);
+  for (const resourceId of ["d1", "d3", "d4"]) existing.push((await core.service.create({ type: "document", teamId: "t1", resourceId }, "u1", null)).id);
   server = await startHttpServer({
     service: core.service,
     auth: new ApiAuth({ [TOKEN]: { userId: "u1", teams: ["t1"] } }),

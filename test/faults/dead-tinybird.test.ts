@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobChange } from "../../shared/job";
 import { subscribeToJobChanges } from "../../electron/core/jobs/job-events";
-import { ExportService } from "../../electron/core/queue/export-service";
 import { DEFAULT_CIRCUIT } from "../../electron/core/tinybird/circuit-breaker";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
@@ -33,7 +32,7 @@ describe.each(["per-view", "batch"] as const)("a dead Tinybird (%s)", (mode) => 
     // Production retry policy for each request (5 retries): without the breaker, every query
     // of every window retries against the dead upstream.
     const stack = new ExportStack({ server, sql: db.sql, emulator, mode, tinybirdRetries: 5, retry: { attempts, backoffMs: 50 } });
-    const service = new ExportService(stack.store, stack.queue);
+    const service = stack.service();
     const changes: JobChange[] = [];
     const subscription = await subscribeToJobChanges(stack.redis, stack.store.keys, (change) => changes.push(change));
     emulator.log.length = 0;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExportJob } from "../../shared/job";
-import { ExportService } from "../../electron/core/queue/export-service";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
@@ -51,7 +50,7 @@ const EXPECTED: [request: { type: "document" | "dataroom" | "dataroom-group"; te
 describe.each(["per-view", "batch"] as const)("a Tinybird fault mix (%s)", (mode) => {
   it("every export completes with the right bytes or fails with a clear error, and no request beats a Retry-After", async () => {
     const stack = new ExportStack({ server, sql: db.sql, emulator, mode, tinybirdRetries: 6, tinybirdTimeoutMs: 400, retry: { attempts: 3, backoffMs: 50 } });
-    const service = new ExportService(stack.store, stack.queue);
+    const service = stack.service();
     emulator.log.length = 0;
     try {
       await stack.runner({ concurrency: 2 }).start();

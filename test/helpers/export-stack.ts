@@ -4,6 +4,8 @@ import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/ex
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { ExportQueue } from "../../electron/core/queue/export-queue";
 import { ExportRunner, type ExportRunnerOptions } from "../../electron/core/queue/export-runner";
+import { ExportService } from "../../electron/core/queue/export-service";
+import { ResourceCatalog } from "../../electron/core/views/resource-catalog";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import type { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
@@ -44,6 +46,11 @@ export class ExportStack {
       prefix: `${this.prefix}bull`,
       retry: { attempts: options.retry?.attempts ?? 3, backoffMs: options.retry?.backoffMs ?? 100 },
     });
+  }
+
+  /** The use cases over this stack's store and queue, checking resources in its database. */
+  service(): ExportService {
+    return new ExportService(this.store, this.queue, new ResourceCatalog(this.options.sql));
   }
 
   runner(overrides: Partial<ExportRunnerOptions> = {}): ExportRunner {

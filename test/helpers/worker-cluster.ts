@@ -5,6 +5,8 @@ import { subscribeToJobChanges, type JobChangeSubscription } from "../../electro
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { ExportQueue } from "../../electron/core/queue/export-queue";
 import { ExportService } from "../../electron/core/queue/export-service";
+import { ResourceCatalog } from "../../electron/core/views/resource-catalog";
+import { pgClient, type SqlClient } from "../../electron/core/views/sql-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { createTestDatabase, type TestDatabase } from "./postgres-database";
@@ -26,17 +28,20 @@ export class WorkerCluster {
     readonly store: JobStore,
     readonly queue: ExportQueue,
     readonly service: ExportService,
+    private readonly sql: SqlClient,
     private readonly baseEnv: Record<string, string>,
     private subscription: JobChangeSubscription | null = null,
   ) {}
 
-  /** `env`: the workers' configuration (database, Tinybird, limits); REDIS_URL is added. */
-  static async start(env: Record<string, string>): Promise<WorkerCluster> {
+  /** `env`: the workers' configuration (DATABASE_URL, Tinybird, limits); REDIS_URL is added. */
+  static async start(env: Record<string, string> & { DATABASE_URL: string }): Promise<WorkerCluster> {
     const redisServer = await TestRedisServer.start({ persistent: true });
     const redis = redisServer.client();
     const store = new JobStore(redis);
     const queue = new ExportQueue({ connection: redisServer.bullConnection });
-    const cluster = new WorkerCluster(redisServer, redis, store, queue, new ExportService(store, queue), { ...env, REDIS_URL: redisServer.url });
+    const sql = pgClient(env.DATABASE_URL, { max: 2 });
+    const service = new ExportService(store, queue, new ResourceCatalog(sql));
+    const cluster = new WorkerCluster(redisServer, redis, store, queue, service, sql, { ...env, REDIS_URL: redisServer.url });
     cluster.subscription = await subscribeToJobChanges(redis, store.keys, (change) => cluster.changes.push(change));
     return cluster;
   }
@@ -55,6 +60,7 @@ export class WorkerCluster {
     for (const worker of this.workers) worker.process.kill("SIGKILL");
     await this.subscription?.close();
     await this.queue.close().catch(() => undefined);
+    await this.sql.close().catch(() => undefined);
     this.redis.disconnect();
     await this.redisServer.close();
   }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ExportService } from "../../electron/core/queue/export-service";
 import type { JobChange, JobStatus } from "../../shared/job";
 import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/core/jobs/job-events";
-import { ExportService } from "../../electron/core/queue/export-service";
 import { PIPES } from "../../electron/core/tinybird/pipes";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   stack = new ExportStack({ server, sql: db.sql, emulator });
-  service = new ExportService(stack.store, stack.queue);
+  service = stack.service();
   changes = [];
   subscription = await subscribeToJobChanges(stack.redis, stack.store.keys, (change) => changes.push(change));
 });
@@ -129,12 +129,34 @@ describe("lifecycle", () => {
     expect(statusesOf(job.id)).toEqual(["PENDING", "PROCESSING", "PENDING", "PROCESSING", "PENDING", "PROCESSING", "FAILED"]);
   });
 
-  it("fails at once when a retry cannot help (unknown resource)", async () => {
+  it("fails at once, for good, when a retry cannot help (no views)", async () => {
     await stack.runner().start();
-    const job = await service.create({ ...DOCUMENT, resourceId: "missing" }, "user_1", null);
+    const job = await service.create({ ...DOCUMENT, resourceId: "d4" }, "user_1", null); // its one view is paused
     const failed = await waitForStatus(job.id, "FAILED");
-    expect(failed.error).toMatch(/not found/);
+    expect(failed.error).toBe("Cannot be retried: document d4 has no views to export");
     expect(failed.attempts).toBe(1);
+    await expect(service.retry(job.id, null)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/cannot be retried/) });
+    expect((await stack.store.getSummary(job.id))?.status).toBe("FAILED");
+  });
+
+  it("fails for good when the resource is gone by the time the export runs", async () => {
+    await stack.runner().start();
+    // Created elsewhere (or deleted since): the record exists, the document does not.
+    const job = await stack.store.create({ ...DOCUMENT, resourceId: "deleted_doc", userId: "user_1" });
+    await stack.queue.enqueue(job.id);
+    const failed = await waitForStatus(job.id, "FAILED");
+    expect(failed.error).toBe("Cannot be retried: document deleted_doc not found in team t1");
+    expect(failed.attempts).toBe(1);
+  });
+
+  it("refuses an unknown resource, another team's resource or a group of another dataroom at create, writing nothing", async () => {
+    const refused = async (request: Record<string, unknown>) => service.create(request, "user_1", null).then(() => null, (error: unknown) => error);
+    expect(await refused({ ...DOCUMENT, resourceId: "missing" })).toMatchObject({ code: "NOT_FOUND", message: "document missing not found in team t1" });
+    expect(await refused({ type: "document", teamId: "t2", resourceId: "d1" })).toMatchObject({ code: "NOT_FOUND", message: "document d1 not found in team t2" });
+    expect(await refused({ type: "dataroom", teamId: "t2", resourceId: "dr1" })).toMatchObject({ code: "NOT_FOUND", message: "dataroom dr1 not found in team t2" });
+    expect(await refused({ type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "nope" })).toMatchObject({ code: "NOT_FOUND", message: "group nope not found in dataroom dr1" });
+    expect((await stack.store.list({ teamId: "t1" }, {})).total).toBe(0);
+    expect((await stack.store.list({ teamId: "t2" }, {})).total).toBe(0);
   });
 
   it("stops an export that runs past its time limit", async () => {
@@ -164,14 +186,16 @@ describe("lifecycle", () => {
     await stack.runner().start();
     const job = await service.create(DOCUMENT, "user_1", null);
     await waitForStatus(job.id, "COMPLETED");
-    const other = await service.create({ ...DOCUMENT, resourceId: "missing" }, "user_1", null);
-    await waitForStatus(other.id, "FAILED");
-    await db.insert("Document", [{ id: "missing", name: "Appeared later", numPages: 1, teamId: "t1" }]);
-    await db.insert("View", [{ id: "late1", linkId: "l1", documentId: "missing", viewedAt: "2026-05-01T00:00:00.000Z" }]);
+    // Tinybird fails every attempt (a retry may help later, unlike a missing resource).
+    emulator.queueFaults(Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 500 })), PIPES.dataroomViewDocumentStats);
+    const other = await service.create(DOCUMENT, "user_1", null);
+    const failed = await waitForStatus(other.id, "FAILED");
+    expect(failed.error).toMatch(/HTTP 500/);
+    expect(failed.error).not.toMatch(/^Cannot be retried/);
     await service.retry(other.id, null);
     const done = await waitForStatus(other.id, "COMPLETED");
     expect(done.error).toBeUndefined();
-    expect(done.result!.split("\n")).toHaveLength(2);
+    expect(done.result).toBe(job.result === undefined ? (await stack.store.getResult(job.id))! : job.result);
   });
 
   it("deletes a running export: the run stops and the record is gone", async () => {

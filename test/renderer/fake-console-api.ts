@@ -1,6 +1,7 @@
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
 import { jobStateOf, type ExportJobSummary, type JobChange, type MalformedRecord } from "../../shared/job";
+import type { Resource, ResourceKind } from "../../shared/resources";
 import { ApiError } from "../../renderer/src/api/api-error";
 import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
 
@@ -37,6 +38,10 @@ export class FakeConsoleApi {
   teams: string[] = ["t1", "t2"];
   /** Where PENDING jobs stand in the queue, as the service reports it with a listing. */
   queuePositions: Record<string, number> = {};
+  /** Team names for findTeams. */
+  teamNames: Record<string, string> = { t1: "Team One", t2: "Team Two" };
+  /** What findResources searches: per team (groups: per dataroom id) and kind. */
+  resources: Record<string, Partial<Record<ResourceKind, Resource[]>>> = {};
   status: ConnectionStatus = OK_STATUS;
   settingsView: SettingsView = { configured: true, values: {}, tinybirdTokenSet: true, secretsEncrypted: true };
   /** Every setSettings payload, as sent. */
@@ -155,6 +160,19 @@ export class FakeConsoleApi {
       this.record("getConnectionStatus", {});
       if (this.listFailure?.code === "UNAVAILABLE") return { ...this.status, redis: { ok: false, message: this.listFailure.message } };
       return this.status;
+    },
+    findTeams: async (input) => {
+      this.record("findTeams", input);
+      const q = (input.q ?? "").toLowerCase();
+      const teams = this.teams.map((id) => ({ id, name: this.teamNames[id] ?? id })).filter((team) => !q || team.id === input.q || team.name.toLowerCase().includes(q));
+      return { teams, total: teams.length };
+    },
+    findResources: async (input) => {
+      this.record("findResources", input);
+      const q = (input.q ?? "").toLowerCase();
+      const all = this.resources[input.type === "group" ? (input.dataroomId ?? "") : input.teamId]?.[input.type] ?? [];
+      const resources = all.filter((r) => !q || r.id === input.q || r.name.toLowerCase().includes(q));
+      return { resources: resources.slice(0, input.limit ?? 20), total: resources.length };
     },
     listTeams: async () => {
       this.record("listTeams", {});

@@ -79,6 +79,17 @@ describe("httpTransport", () => {
     expect(requests.map((r) => r.method)).toEqual(["POST", "POST", "POST"]);
   });
 
+  it("searches resources and teams on the REST endpoints", async () => {
+    const { fetch, requests } = server({
+      "GET /api/teams/t1/resources": () => json({ resources: [{ id: "d1", name: "Pitch Deck", views: 6 }], total: 1 }),
+      "GET /api/teams": () => json({ teams: [{ id: "t1", name: "Team One" }], total: 1 }),
+    });
+    const api = httpTransport("http://server", "tok", { fetch });
+    expect(await api.findResources({ teamId: "t1", type: "group", dataroomId: "dr1", q: "pitch deck", limit: 8 })).toEqual({ resources: [{ id: "d1", name: "Pitch Deck", views: 6 }], total: 1 });
+    expect(await api.findTeams({ q: "one" })).toEqual({ teams: [{ id: "t1", name: "Team One" }], total: 1 });
+    expect(requests.map((r) => r.path)).toEqual(["/api/teams/t1/resources?type=group&dataroomId=dr1&q=pitch+deck&limit=8", "/api/teams?q=one"]);
+  });
+
   it("sends the date range and the CSV profile in the create body, and nothing else", async () => {
     const bodies: unknown[] = [];
     const { fetch } = server({

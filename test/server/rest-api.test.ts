@@ -152,13 +152,16 @@ describe("the seed's endpoints", () => {
     expect((await api(`/api/teams/t1/export-jobs/${exportId}`)).status).toBe(404);
   });
 
-  it("shows a FAILED job's error and has no CSV for it", async () => {
-    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/no_such_doc/export-visits", { method: "POST" }));
+  it("shows a FAILED job's error and has no CSV for it; a failure for good cannot be retried", async () => {
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d4/export-visits", { method: "POST" })); // its one view is paused
     await expect.poll(async () => (await json<ExportJobSummary>(await api(`/api/teams/t1/export-jobs/${exportId}`))).status, { timeout: 10_000 }).toBe("FAILED");
     const job = await json<ExportJobSummary>(await api(`/api/teams/t1/export-jobs/${exportId}`));
-    expect(job.error).toMatch(/document no_such_doc not found/);
+    expect(job.error).toBe("Cannot be retried: document d4 has no views to export");
     const download = await api(`/api/teams/t1/export-jobs/${exportId}?download=true`);
     expect(download.status).toBe(409);
+    const retry = await api(`/api/teams/t1/export-jobs/${exportId}/retry`, { method: "POST" });
+    expect(retry.status).toBe(409);
+    expect((await json<{ error: { message: string } }>(retry)).error.message).toMatch(/^export [\w-]+ cannot be retried: document d4 has no views to export$/);
   });
 
   it("streams the caller's teams' changes as server-sent events", async () => {
@@ -172,6 +175,88 @@ describe("the seed's endpoints", () => {
     controller.abort();
     expect(text).toContain(`"id":"${exportId}"`);
     expect(text).toContain(`"status":"PROCESSING"`);
+  });
+});
+
+describe("finding what to export, checked at create", () => {
+  type Page = { resources: { id: string; name: string; views: number }[]; total: number };
+
+  it("searches a team's documents, datarooms and a dataroom's groups by name or id, with view counts, paged", async () => {
+    const documents = await json<Page>(await api("/api/teams/t1/resources?type=document"));
+    expect(documents).toEqual({
+      resources: [
+        { id: "d3", name: "Financials", views: 3 },
+        { id: "d4", name: "Only paused views", views: 1 },
+        { id: "d1", name: "Pitch Deck", views: 6 },
+      ],
+      total: 3,
+    });
+    expect((await json<Page>(await api("/api/teams/t1/resources?type=document&q=pItCh"))).resources.map((r) => r.id)).toEqual(["d1"]);
+    expect((await json<Page>(await api("/api/teams/t1/resources?type=document&q=d3"))).resources.map((r) => r.id)).toEqual(["d3"]);
+    expect(await json<Page>(await api("/api/teams/t1/resources?type=document&q=%25"))).toEqual({ resources: [], total: 0 }); // "%" is taken literally
+    expect(await json<Page>(await api("/api/teams/t1/resources?type=document&offset=1&limit=1"))).toEqual({ resources: [{ id: "d4", name: "Only paused views", views: 1 }], total: 3 });
+    expect(await json<Page>(await api("/api/teams/t1/resources?type=dataroom"))).toEqual({ resources: [{ id: "dr1", name: "Series A Room", views: 3 }], total: 1 });
+    expect(await json<Page>(await api("/api/teams/t1/resources?type=group&dataroomId=dr1"))).toEqual({
+      resources: [
+        { id: "g2", name: "Advisors", views: 1 },
+        { id: "g1", name: "Investors", views: 2 },
+      ],
+      total: 2,
+    });
+  });
+
+  it("never shows another team's resources", async () => {
+    expect((await api("/api/teams/t1/resources?type=document", { token: BOB })).status).toBe(404);
+    const foreignRoom = await api("/api/teams/t2/resources?type=group&dataroomId=dr1", { token: BOB });
+    expect(foreignRoom.status).toBe(404);
+    expect((await json<{ error: { message: string } }>(foreignRoom)).error.message).toBe("dataroom dr1 not found in team t2");
+    expect((await json<Page>(await api("/api/teams/t2/resources?type=document", { token: BOB }))).resources.map((r) => r.id)).toEqual(["d2"]);
+  });
+
+  it("searches the caller's teams by name", async () => {
+    expect(await json(await api("/api/teams?q=one"))).toEqual({ teams: [{ id: "t1", name: "Team One" }], total: 1 });
+    expect(await json(await api("/api/teams?q=pro"))).toEqual({ teams: [], total: 0 }); // Team Pro is Bob's
+    expect(await json(await api("/api/teams", { token: BOB }))).toEqual({ teams: [{ id: "t2", name: "Team Pro" }], total: 1 });
+  });
+
+  it("answers 400 for a bad search", async () => {
+    for (const path of [
+      "/api/teams/t1/resources?type=folder",
+      "/api/teams/t1/resources",
+      "/api/teams/t1/resources?type=group",
+      "/api/teams/t1/resources?type=document&dataroomId=dr1",
+      "/api/teams/t1/resources?type=document&limit=1000",
+      "/api/teams/t1/resources?type=document&limit=-1",
+      "/api/teams/t1/resources?type=document&evil=1",
+      "/api/teams/t1/resources?type=document&q=a&q=b",
+      "/api/teams?teamId=t2",
+    ]) {
+      const response = await api(path);
+      expect(response.status, path).toBe(400);
+      expect((await json<{ error: { code: string } }>(response)).error.code).toBe("BAD_INPUT");
+    }
+  });
+
+  it("refuses an unknown resource, another team's, or a group of another dataroom at create with a clear 404, creating nothing", async () => {
+    const before = (await json<{ total: number }>(await api("/api/teams/t1/export-jobs"))).total;
+    const cases: [string, string, string][] = [
+      ["/api/teams/t1/documents/nope/export-visits", ALICE, "document nope not found in team t1"],
+      ["/api/teams/t1/datarooms/nope/export-visits", ALICE, "dataroom nope not found in team t1"],
+      ["/api/teams/t1/datarooms/dr1/groups/nope/export-visits", ALICE, "group nope not found in dataroom dr1"],
+      ["/api/teams/t2/documents/d1/export-visits", BOB, "document d1 not found in team t2"],
+    ];
+    for (const [path, token, message] of cases) {
+      const response = await api(path, { method: "POST", token });
+      expect(response.status, path).toBe(404);
+      expect(await json(response)).toEqual({ error: { code: "NOT_FOUND", message } });
+    }
+    expect((await json<{ total: number }>(await api("/api/teams/t1/export-jobs"))).total).toBe(before);
+    expect((await json<{ total: number }>(await api("/api/teams/t2/export-jobs", { token: BOB }))).total).toBe(0);
+  });
+
+  it("names the resource on the job as soon as it is created", async () => {
+    const { job } = await json<{ job: ExportJobSummary }>(await api("/api/teams/t1/datarooms/dr1/groups/g2/export-visits", { method: "POST" }));
+    expect(job).toMatchObject({ status: "PENDING", resourceName: "Series A Room - Advisors" });
   });
 });
 

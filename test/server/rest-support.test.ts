@@ -89,7 +89,7 @@ describe("what a job did", () => {
   });
 
   it("lists cancelled exports apart from failed ones (status=CANCELLED, status=FAILED)", async () => {
-    const failing = await post<{ exportId: string }>("/api/teams/t1/documents/no_such_doc/export-visits");
+    const failing = await post<{ exportId: string }>("/api/teams/t1/documents/d4/export-visits"); // no views: fails
     await expect.poll(async () => (await get<ExportJobSummary>(`/api/teams/t1/export-jobs/${failing.exportId}`)).status, { timeout: 15_000 }).toBe("FAILED");
     emulator.latencyMs = 2000; // keeps the next one running until it is cancelled
     try {

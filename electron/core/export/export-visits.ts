@@ -4,7 +4,7 @@ import { AppError } from "../../../shared/errors";
 import type { CsvProfile, JobType } from "../../../shared/job";
 import { CsvWriter, type CsvOptions, type CsvSink } from "../csv/csv-writer";
 import type { UserAgentRow } from "../tinybird/pipes";
-import type { DataroomScope, DocumentRow, DocumentScope, ViewRow, ViewsSource } from "../views/views-source";
+import { groupExportName, type DataroomScope, type DocumentRow, type DocumentScope, type ViewRow, type ViewsSource } from "../views/views-source";
 import { cellFormat, completion, durationSeconds, versionInForce, type CellFormat } from "./cell-values";
 import { lookAhead, windows } from "./look-ahead";
 import type { EventBounds, ViewAnalytics, ViewStats } from "./view-analytics";
@@ -163,7 +163,7 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
   const format = cellFormat(request.profile);
   const bounds = eventBounds(request);
   const group = scope.groupId ? await views.group(dataroom.id, scope.groupId, signal) : null;
-  const resourceName = group ? `${dataroom.name} - ${group.name}` : dataroom.name;
+  const resourceName = group ? groupExportName(dataroom, group) : dataroom.name;
   const sessionCount = await views.countSessions(scope, signal);
   const documentViewCount = await views.countDocumentViewsOfSessions(scope, signal);
   if (sessionCount === 0 && documentViewCount.orphaned === 0) {

@@ -3,6 +3,7 @@ import { AppError, NON_RETRYABLE_CODES } from "../../../shared/errors";
 import { isValidId } from "../../../shared/ids";
 import { parseInput } from "../../../shared/parse-input";
 import { DEFAULT_SETTINGS, runnerSettingsSchema } from "../../../shared/settings";
+import { PERMANENT_FAILURE_CODES, permanentFailureMessage } from "../../../shared/job-failure";
 import type { CsvOptions } from "../csv/csv-writer";
 import { exportVisits, type ExportDeps } from "../export/export-visits";
 import { meterTinybirdCalls, type CallMeter } from "../tinybird/call-meter";
@@ -270,7 +271,9 @@ export class ExportRunner {
     const retryable = !(reason instanceof AppError && (NON_RETRYABLE_CODES.has(reason.code) || reason.code === "TIMEOUT"));
     const attempts = job.opts.attempts ?? 1;
     if (!retryable || attempt >= attempts) {
-      await store.transition(id, "FAILED", { runId, patch: { error: message, attempts: attempt, tinybirdCalls } }).catch(ignoreConflict);
+      const permanent = reason instanceof AppError && PERMANENT_FAILURE_CODES.has(reason.code);
+      const error = permanent ? permanentFailureMessage(message) : message;
+      await store.transition(id, "FAILED", { runId, patch: { error, attempts: attempt, tinybirdCalls } }).catch(ignoreConflict);
       this.log(`export ${id}: failed after ${attempt} attempt(s): ${message}`);
       throw new UnrecoverableError(message);
     }

@@ -10,8 +10,11 @@ import {
   type JobFilter,
   type JobListResult,
 } from "../../../shared/job";
+import { isPermanentFailure, permanentFailureReason } from "../../../shared/job-failure";
 import { resultLocation } from "../../../shared/job-result";
+import type { ResourcePage, ResourceQuery, TeamPage, TeamQuery } from "../../../shared/resources";
 import type { JobStore } from "../jobs/job-store";
+import type { ResourceCatalog } from "../views/resource-catalog";
 import type { ExportQueue } from "./export-queue";
 
 /** A COMPLETED export's CSV, or the URL where Papermark's web app keeps it. */
@@ -29,7 +32,14 @@ export class ExportService {
   constructor(
     private readonly store: JobStore,
     private readonly queue: ExportQueue,
+    /** Papermark's resources: checked at create, searched by the form. */
+    private readonly catalog: ResourceCatalog,
   ) {}
+
+  private checkTeam(teamId: string, scope: TeamScope): void {
+    // A team the caller does not belong to does not exist for it.
+    if (scope !== null && !scope.includes(teamId)) throw new AppError("NOT_FOUND", `team ${teamId} not found`);
+  }
 
   private visible<T extends ExportJobSummary>(job: T | null, scope: TeamScope, id: string): T {
     // Another team's job is "not found", never "forbidden": its existence is not revealed.
@@ -40,8 +50,10 @@ export class ExportService {
   async create(input: unknown, userId: string, scope: TeamScope): Promise<ExportJob> {
     const request: CreateExportInput = parseInput(createExportInputSchema, input, "export request");
     const user = parseInput(idSchema, userId, "user id");
-    if (scope !== null && !scope.includes(request.teamId)) throw new AppError("NOT_FOUND", `team ${request.teamId} not found`);
-    const job = await this.store.create({ ...request, userId: user });
+    this.checkTeam(request.teamId, scope);
+    // Refused now, not failed later: the resource (and group) must exist in this team.
+    const resourceName = await this.catalog.resolve(request);
+    const job = await this.store.create({ ...request, resourceName, userId: user });
     // If this enqueue fails, the record stays PENDING and the next runner start re-enqueues it.
     await this.queue.enqueue(job.id);
     return job;
@@ -98,9 +110,21 @@ export class ExportService {
     return this.get(job.id, scope);
   }
 
-  /** Runs a FAILED export again from the start. */
+  /** A team's documents, datarooms or a dataroom's groups by name or id, with view counts. */
+  async findResources(query: ResourceQuery, scope: TeamScope): Promise<ResourcePage> {
+    if (typeof query?.teamId === "string") this.checkTeam(query.teamId, scope);
+    return this.catalog.search(query);
+  }
+
+  /** Teams by name or id, among the caller's. */
+  async findTeams(query: TeamQuery, scope: TeamScope): Promise<TeamPage> {
+    return this.catalog.teams(query, scope);
+  }
+
+  /** Runs a FAILED export again from the start (not one that failed for good). */
   async retry(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
     const job = await this.get(id, scope);
+    if (isPermanentFailure(job)) throw new AppError("CONFLICT", `export ${job.id} cannot be retried: ${permanentFailureReason(job.error ?? "")}`);
     await this.store.transition(job.id, "PENDING", {
       from: ["FAILED"],
       patch: { attempts: 0, progress: 0 },

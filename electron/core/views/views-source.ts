@@ -83,6 +83,11 @@ export interface DataroomRow {
   name: string;
 }
 
+/** How a dataroom group export is named: "<dataroom> - <group>". */
+export function groupExportName(dataroom: DataroomRow, group: DataroomRow): string {
+  return `${dataroom.name} - ${group.name}`;
+}
+
 /** Which views of a document an export covers. */
 export interface DocumentScope {
   teamId: string;

@@ -5,6 +5,7 @@ import { exportFileName } from "../../../shared/csv-columns";
 import { AppError, toWireError, type ErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import { exportOptionsSchema, jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
+import type { ResourceQuery, TeamQuery } from "../../../shared/resources";
 import type { ExportService } from "../../core/queue/export-service";
 import type { Settings } from "../../../shared/settings";
 import type { ApiAuth, Caller } from "./api-auth";
@@ -95,6 +96,25 @@ function param(value: string, what: string): string {
   const parsed = idSchema.safeParse(decoded);
   if (!parsed.success) throw new AppError("BAD_INPUT", `invalid ${what}: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
+}
+
+/**
+ * A search's query parameters: only the `allowed` names, once each; offset and limit as
+ * numbers. The service checks the values.
+ */
+function searchParams(url: URL, allowed: readonly string[]): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [name, value] of url.searchParams) {
+    if (!allowed.includes(name)) throw new AppError("BAD_INPUT", `invalid query: unknown parameter ${name}`);
+    if (name in out) throw new AppError("BAD_INPUT", `invalid query: ${name} is given twice`);
+    if (name === "offset" || name === "limit") {
+      if (!/^\d{1,7}$/.test(value)) throw new AppError("BAD_INPUT", `invalid query: ${name} must be a whole number`);
+      out[name] = Number(value);
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
 }
 
 function teamOf(caller: Caller, teamId: string): readonly string[] {
@@ -204,6 +224,21 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
         const id = param(m[2]!, "export id");
         send(ctx.res, 200, m[3] === "cancel" ? await service.cancel(id, scope) : await service.retry(id, scope));
       },
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/teams\/([^/]+)\/resources$/,
+      handle: async (ctx, m) => {
+        const teamId = param(m[1]!, "team id");
+        const scope = teamOf(ctx.caller, teamId);
+        const query = searchParams(ctx.url, ["type", "dataroomId", "q", "offset", "limit"]);
+        send(ctx.res, 200, await service.findResources({ ...query, teamId } as ResourceQuery, scope));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/teams$/,
+      handle: async (ctx) => send(ctx.res, 200, await service.findTeams(searchParams(ctx.url, ["q", "offset", "limit"]) as TeamQuery, ctx.caller.teams)),
     },
     { method: "GET", pattern: /^\/api\/me$/, handle: async (ctx) => send(ctx.res, 200, { userId: ctx.caller.userId, teams: ctx.caller.teams }) },
     { method: "GET", pattern: /^\/api\/status$/, handle: async (ctx) => send(ctx.res, 200, await deps.status()) },

@@ -109,6 +109,12 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     throw new ApiError("NOT_FOUND", `export ${id} not found`);
   }
 
+  /** `?name=value&…` of the set values, or "". */
+  const searchQuery = (input: Record<string, string | number | undefined>) => {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(input)) if (value !== undefined && value !== "") query.set(name, String(value));
+    return query.size > 0 ? `?${query}` : "";
+  };
   const jobPath = (teamId: string, id: string) => `/api/teams/${encodeURIComponent(teamId)}/export-jobs/${encodeURIComponent(id)}`;
   const postAction = (id: string, action: "cancel" | "retry") => withTeamOf(id, (teamId) => json(`${jobPath(teamId, id)}/${action}`, { method: "POST" }));
 
@@ -168,6 +174,8 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     },
     getConnectionStatus: async () => checkedOutput("getConnectionStatus", await json("/api/status")),
     listTeams: async () => (await caller()).teams,
+    findTeams: async (input) => checkedOutput("findTeams", await json(`/api/teams${searchQuery(input)}`)),
+    findResources: async ({ teamId, ...input }) => checkedOutput("findResources", await json(`/api/teams/${encodeURIComponent(teamId)}/resources${searchQuery(input)}`)),
     onJobChanged(listener) {
       listeners.add(listener);
       closeStream ??= openChangeStream({

@@ -38,6 +38,8 @@ export function ipcTransport(bridge: PreloadBridge): ConsoleApi {
     setSettings: (input) => call("setSettings", input),
     getConnectionStatus: (input) => call("getConnectionStatus", input),
     listTeams: (input) => call("listTeams", input),
+    findTeams: (input) => call("findTeams", input),
+    findResources: (input) => call("findResources", input),
     onJobChanged: (listener) => {
       // Without a change channel the 3-second poll still keeps the table fresh.
       if (typeof bridge.onJobChanged !== "function") return () => {};

@@ -1,8 +1,10 @@
-import { useId, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { isValidId } from "../../../shared/ids";
 import { createExportInputSchema, csvProfileSchema, JOB_TYPES, jobTypeSchema, type CsvProfile, type ExportJobSummary, type JobType } from "../../../shared/job";
-import { toApiError } from "../api/api-error";
+import { toApiError, type ApiError } from "../api/api-error";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { TYPE_LABELS } from "./job-format";
+import { SearchCombobox, type SearchOption } from "./SearchCombobox";
 
 type Field = "type" | "teamId" | "resourceId" | "groupId" | "since" | "until" | "profile";
 type FieldErrors = Partial<Record<Field, string>>;
@@ -15,12 +17,23 @@ const PROFILE_LABELS: Record<CsvProfile, string> = {
 };
 const isField = (value: unknown): value is Field => typeof value === "string" && FIELDS.includes(value);
 
+const MATCHES_SHOWN = 8;
+
+/** A refusal at create that names the resource or the group goes beside that field. */
+function refusedField(error: ApiError): Field | null {
+  if (error.code !== "NOT_FOUND") return null;
+  if (/^group /.test(error.message)) return "groupId";
+  if (/^(document|dataroom) /.test(error.message)) return "resourceId";
+  return null;
+}
+
 /**
- * Type, team, resource id and (for a group) group id, an optional date range and the CSV
- * profile, checked with the contract's schema before sending.
+ * Type, team, resource and (for a group) group, each searchable by name or id (typing or
+ * pasting an id works too), an optional date range and the CSV profile, checked with the
+ * contract's schema before sending. A resource the server does not find is shown inline.
  */
 export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: ExportJobSummary) => void; onCancel: () => void }) {
-  const { actions, transport } = useConsole();
+  const { actions, transport, api } = useConsole();
   const teams = useConsoleStore((m) => m.filters, (s) => s.teams);
   const currentTeam = useConsoleStore((m) => m.filters, (s) => s.teamId);
   const [type, setType] = useState<JobType>("document");
@@ -34,8 +47,48 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const id = useId();
-  const ids = { team: `${id}-team`, resource: `${id}-resource`, group: `${id}-group`, teams: `${id}-teams`, since: `${id}-since`, until: `${id}-until`, profile: `${id}-profile` };
+  const ids = { team: `${id}-team`, resource: `${id}-resource`, group: `${id}-group`, since: `${id}-since`, until: `${id}-until`, profile: `${id}-profile` };
   const inputIds: Partial<Record<Field, string>> = { teamId: ids.team, resourceId: ids.resource, groupId: ids.group, since: ids.since, until: ids.until };
+
+  // Team names for the select (browser mode: the token's teams).
+  const [teamNames, setTeamNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!transport.teamRequired) return;
+    let current = true;
+    api.findTeams({ limit: 100 }).then(
+      (page) => current && setTeamNames(Object.fromEntries(page.teams.map((team) => [team.id, team.name]))),
+      () => undefined, // the ids alone still work
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, transport.teamRequired]);
+
+  const searchTeams = useCallback(
+    async (q: string): Promise<SearchOption[]> => (await api.findTeams({ q, limit: MATCHES_SHOWN })).teams.map((team) => ({ id: team.id, name: team.name })),
+    [api],
+  );
+  const team = teamId.trim();
+  const resource = resourceId.trim();
+  const kind = type === "document" ? "document" : "dataroom";
+  const searchResources = useCallback(
+    async (q: string): Promise<SearchOption[]> =>
+      (await api.findResources({ teamId: team, type: kind, q, limit: MATCHES_SHOWN })).resources.map((found) => ({
+        id: found.id,
+        name: found.name,
+        detail: kind === "document" ? `${found.views} views` : `${found.views} visits`,
+      })),
+    [api, team, kind],
+  );
+  const searchGroups = useCallback(
+    async (q: string): Promise<SearchOption[]> =>
+      (await api.findResources({ teamId: team, type: "group", dataroomId: resource, q, limit: MATCHES_SHOWN })).resources.map((found) => ({
+        id: found.id,
+        name: found.name,
+        detail: `${found.views} visits`,
+      })),
+    [api, team, resource],
+  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -65,7 +118,14 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
     try {
       onCreated(await actions.create(parsed.data));
     } catch (error) {
-      setSubmitError(toApiError(error).message);
+      const refused = toApiError(error);
+      const field = refusedField(refused);
+      if (field) {
+        setErrors({ [field]: refused.message });
+        document.getElementById(inputIds[field]!)?.focus();
+      } else {
+        setSubmitError(refused.message);
+      }
     } finally {
       setSubmitting(false);
     }
@@ -97,30 +157,35 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
       <label htmlFor={ids.team}>Team</label>
       {transport.teamRequired ? (
         <select {...fieldProps("teamId", ids.team)} value={teamId} onChange={(event) => setTeamId(event.target.value)}>
-          {teams.map((team) => (
-            <option key={team} value={team}>
-              {team}
+          {teams.map((each) => (
+            <option key={each} value={each}>
+              {teamNames[each] ? `${teamNames[each]} (${each})` : each}
             </option>
           ))}
         </select>
       ) : (
-        <>
-          <input {...fieldProps("teamId", ids.team)} list={ids.teams} value={teamId} autoComplete="off" onChange={(event) => setTeamId(event.target.value)} />
-          <datalist id={ids.teams}>
-            {teams.map((team) => (
-              <option key={team} value={team} />
-            ))}
-          </datalist>
-        </>
+        <SearchCombobox value={teamId} onChange={setTeamId} search={searchTeams} listLabel="Matching teams" inputProps={fieldProps("teamId", ids.team)} />
       )}
       {fieldError("teamId", ids.team)}
       <label htmlFor={ids.resource}>{type === "document" ? "Document id" : "Dataroom id"}</label>
-      <input {...fieldProps("resourceId", ids.resource)} value={resourceId} autoComplete="off" data-autofocus onChange={(event) => setResourceId(event.target.value)} />
+      <SearchCombobox
+        value={resourceId}
+        onChange={setResourceId}
+        search={isValidId(team) ? searchResources : null}
+        listLabel={type === "document" ? "Matching documents" : "Matching datarooms"}
+        inputProps={{ ...fieldProps("resourceId", ids.resource), "data-autofocus": true, placeholder: "Search by name, or paste an id" }}
+      />
       {fieldError("resourceId", ids.resource)}
       {type === "dataroom-group" && (
         <>
           <label htmlFor={ids.group}>Group id</label>
-          <input {...fieldProps("groupId", ids.group)} value={groupId} autoComplete="off" onChange={(event) => setGroupId(event.target.value)} />
+          <SearchCombobox
+            value={groupId}
+            onChange={setGroupId}
+            search={isValidId(team) && isValidId(resource) ? searchGroups : null}
+            listLabel="Matching groups"
+            inputProps={{ ...fieldProps("groupId", ids.group), placeholder: "Search by name, or paste an id" }}
+          />
           {fieldError("groupId", ids.group)}
         </>
       )}

@@ -1,11 +1,13 @@
 import type { ExportJobSummary } from "../../../shared/job";
+import { isPermanentFailure } from "../../../shared/job-failure";
 import { useConsole } from "../state/console-context";
 
 /**
- * Save CSV, cancel, retry, copy id and delete for one job (each only when it applies). The
- * table leaves out Copy id: its id cell has its own copy button.
+ * Save CSV, cancel, retry, copy id and delete for one job (each only when it applies; no
+ * retry after a failure for good). The table leaves out Copy id: its id cell has its own
+ * copy button.
  */
-export function RowActions({ job, withCopyId = true }: { job: Pick<ExportJobSummary, "id" | "status">; withCopyId?: boolean }) {
+export function RowActions({ job, withCopyId = true }: { job: Pick<ExportJobSummary, "id" | "status" | "error">; withCopyId?: boolean }) {
   const { actions } = useConsole();
   const running = job.status === "PENDING" || job.status === "PROCESSING";
   return (
@@ -18,7 +20,7 @@ export function RowActions({ job, withCopyId = true }: { job: Pick<ExportJobSumm
           Cancel
         </button>
       )}
-      {job.status === "FAILED" && (
+      {job.status === "FAILED" && !isPermanentFailure(job) && (
         <button type="button" aria-label={`Retry export ${job.id}`} onClick={() => void actions.retry(job.id)}>
           Retry
         </button>
