@@ -106,6 +106,11 @@ export function jobStateOf(job: Pick<ExportJobSummary, "status" | "cancelRequest
   return job.status === "FAILED" && job.cancelRequested === true ? "CANCELLED" : job.status;
 }
 
+/** The record status behind a state (CANCELLED records are FAILED). */
+export function recordStatusOf(state: JobState): JobStatus {
+  return state === "CANCELLED" ? "FAILED" : state;
+}
+
 /** What an export may ask for besides its resource (also the REST create body). */
 export const exportOptionsSchema = z
   .object({

@@ -78,6 +78,12 @@ describe("job sync", () => {
     expect(changeMayAffectPage(change, { teamId: "t1", status: undefined }, true)).toBe(true);
   });
 
+  it("refetches the Cancelled filter's page when a job is cancelled (its record turns FAILED)", () => {
+    const cancelled = { kind: "updated" as const, id: "x", teamId: "t1", userId: "u", status: "FAILED" as const, at: "2026-03-02T10:00:00.000Z" };
+    expect(changeMayAffectPage(cancelled, { teamId: "t1", status: "CANCELLED" }, false)).toBe(true);
+    expect(changeMayAffectPage({ ...cancelled, status: "PROCESSING" }, { teamId: "t1", status: "CANCELLED" }, false)).toBe(false);
+  });
+
   it("shows the banner while listing fails UNAVAILABLE and clears it on the next good poll", async () => {
     const fake = new FakeConsoleApi([makeJob()]);
     const model = createConsoleModel(fake.transport("ipc"));

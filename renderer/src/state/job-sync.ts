@@ -1,5 +1,5 @@
 import type { ConsoleApi } from "../../../shared/contract";
-import type { JobChange } from "../../../shared/job";
+import { recordStatusOf, type JobChange } from "../../../shared/job";
 import { toApiError } from "../api/api-error";
 import type { ConnectionStore } from "./connection-store";
 import type { DetailStore } from "./detail-store";
@@ -41,7 +41,8 @@ export interface JobSync {
 export function changeMayAffectPage(change: JobChange, filters: Pick<FiltersState, "teamId" | "status">, rowShown: boolean): boolean {
   if (rowShown) return true;
   if (filters.teamId && change.teamId !== filters.teamId) return false;
-  if (filters.status && change.status !== undefined && change.status !== filters.status) return false;
+  // Change events carry the record's status: a cancel shows up as FAILED.
+  if (filters.status && change.status !== undefined && change.status !== recordStatusOf(filters.status)) return false;
   return true;
 }
 
