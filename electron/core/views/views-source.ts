@@ -19,12 +19,48 @@ const JS_TRUTHY = (value: string) => `(CASE jsonb_typeof(${value})
   WHEN 'object' THEN true WHEN 'array' THEN true ELSE false END)`;
 
 /**
+ * The parameters of one statement. `add` returns the placeholder of a value, so values only
+ * ever reach the database as $n parameters, never as SQL text.
+ */
+class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A condition on the "View" row named `view` (an alias such as v or s), adding its values to `params`. */
+type ViewCondition = (view: string, params: SqlParams) => string;
+
+/**
  * Views in the team's pause window are left out of every export. Papermark's rule: both
  * bounds set, both inclusive (a window with an open end excludes nothing).
  */
-const NOT_PAUSED = `NOT EXISTS (
-  SELECT 1 FROM "Team" t WHERE t."id" = $1 AND t."pauseStartsAt" IS NOT NULL AND t."pauseEndsAt" IS NOT NULL
-    AND v."viewedAt" >= t."pauseStartsAt" AND v."viewedAt" <= t."pauseEndsAt")`;
+const notPaused =
+  (teamId: string): ViewCondition =>
+  (view, params) => `NOT EXISTS (
+  SELECT 1 FROM "Team" t WHERE t."id" = ${params.add(teamId)} AND t."pauseStartsAt" IS NOT NULL AND t."pauseEndsAt" IS NOT NULL
+    AND ${view}."viewedAt" >= t."pauseStartsAt" AND ${view}."viewedAt" <= t."pauseEndsAt")`;
+
+/**
+ * The date range on viewedAt ("true" without one). viewedAt is a UTC timestamp without time
+ * zone and the bounds are dates, so the comparison never involves a time zone.
+ */
+const inRange =
+  (range: DateRange | undefined): ViewCondition =>
+  (view, params) => {
+    const conditions = ["true"];
+    if (range?.since) conditions.push(`${view}."viewedAt" >= ${params.add(range.since)}::date`);
+    if (range?.until) conditions.push(`${view}."viewedAt" < ${params.add(range.until)}::date + 1`);
+    return conditions.join(" AND ");
+  };
+
+/** All of the conditions. */
+const allOf =
+  (...conditions: ViewCondition[]): ViewCondition =>
+  (view, params) =>
+    conditions.map((condition) => `(${condition(view, params)})`).join(" AND ");
 
 const VIEW_COLUMNS = `
   v."id", ${iso('v."viewedAt"')} AS "viewedAt", v."viewedAt"::text AS "cursor",
@@ -104,24 +140,6 @@ export interface DataroomScope {
   range?: DateRange;
 }
 
-/**
- * The date range as SQL on `v."viewedAt"`, with its parameters appended to `params`.
- * viewedAt is a UTC timestamp without time zone and the bounds are dates, so the
- * comparison never involves the session's or the machine's time zone.
- */
-function rangeFilter(range: DateRange | undefined, params: unknown[]): string {
-  let sql = "";
-  if (range?.since) {
-    params.push(range.since);
-    sql += ` AND v."viewedAt" >= $${params.length}::date`;
-  }
-  if (range?.until) {
-    params.push(range.until);
-    sql += ` AND v."viewedAt" < $${params.length}::date + 1`;
-  }
-  return sql;
-}
-
 export class ViewsSource {
   constructor(
     private readonly sql: SqlClient,
@@ -194,70 +212,55 @@ export class ViewsSource {
 
   // --- document exports: every view of the document (also those inside datarooms, and archived ones)
 
-  private documentFilter(scope: DocumentScope): { where: string; params: unknown[] } {
-    const params: unknown[] = [scope.teamId, scope.documentId];
-    return { where: `v."documentId" = $2${rangeFilter(scope.range, params)}`, params };
+  private documentViewsIn(scope: DocumentScope): ViewCondition {
+    return allOf((view, params) => `${view}."documentId" = ${params.add(scope.documentId)}`, inRange(scope.range), notPaused(scope.teamId));
   }
 
-  async countDocumentViews(scope: DocumentScope, signal?: AbortSignal): Promise<number> {
-    const { where, params } = this.documentFilter(scope);
-    const [row] = await this.sql.query<{ count: string | number }>(`SELECT count(*) AS "count" FROM "View" v WHERE ${where} AND ${NOT_PAUSED}`, params, signal);
-    return Number(row?.count ?? 0);
+  countDocumentViews(scope: DocumentScope, signal?: AbortSignal): Promise<number> {
+    return this.count(this.documentViewsIn(scope), signal);
   }
 
   documentViews(scope: DocumentScope, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
-    const { where, params } = this.documentFilter(scope);
-    return this.pages(where, params, signal);
+    return this.pages(this.documentViewsIn(scope), signal);
   }
 
   documentCustomFieldIds(scope: DocumentScope, signal?: AbortSignal): Promise<string[]> {
-    const { where, params } = this.documentFilter(scope);
-    return this.customFieldIds(where, params, signal);
+    return this.customFieldIds(this.documentViewsIn(scope), signal);
   }
 
   // --- dataroom exports: sessions (DATAROOM_VIEW) and the document views inside them
 
-  private sessionFilter(scope: DataroomScope): { where: string; params: unknown[] } {
-    const { where, params } = this.dataroomFilter(scope, "DATAROOM_VIEW");
-    return { where: where + rangeFilter(scope.range, params), params };
-  }
-
-  private dataroomFilter(scope: DataroomScope, viewType: "DATAROOM_VIEW" | "DOCUMENT_VIEW"): { where: string; params: unknown[] } {
-    const params: unknown[] = [scope.teamId, scope.dataroomId];
-    let where = `v."dataroomId" = $2 AND v."viewType" = '${viewType}'`;
-    if (scope.groupId) {
-      params.push(scope.groupId);
-      where += ` AND v."groupId" = $3`;
-    }
-    return { where, params };
-  }
-
-  async countSessions(scope: DataroomScope, signal?: AbortSignal): Promise<number> {
-    const { where, params } = this.sessionFilter(scope);
-    const [row] = await this.sql.query<{ count: string | number }>(
-      `SELECT count(*) AS "count" FROM "View" v WHERE ${where} AND ${NOT_PAUSED}`,
-      params,
-      signal,
+  /** Views of one type in the scope's dataroom (and group), outside the pause window. */
+  private dataroomViewsIn(scope: DataroomScope, viewType: "DATAROOM_VIEW" | "DOCUMENT_VIEW"): ViewCondition {
+    return allOf(
+      (view, params) => `${view}."dataroomId" = ${params.add(scope.dataroomId)} AND ${view}."viewType" = ${params.add(viewType)}`,
+      (view, params) => (scope.groupId ? `${view}."groupId" = ${params.add(scope.groupId)}` : "true"),
+      notPaused(scope.teamId),
     );
-    return Number(row?.count ?? 0);
   }
 
-  sessions(scope: DataroomScope, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
-    const { where, params } = this.sessionFilter(scope);
-    return this.pages(where, params, signal);
-  }
-
-  sessionCustomFieldIds(scope: DataroomScope, signal?: AbortSignal): Promise<string[]> {
-    const { where, params } = this.sessionFilter(scope);
-    return this.customFieldIds(where, params, signal);
+  private sessionsIn(scope: DataroomScope): ViewCondition {
+    return allOf(this.dataroomViewsIn(scope, "DATAROOM_VIEW"), inRange(scope.range));
   }
 
   /**
    * The document views of the scope (same dataroom, group and pause rules as sessions). The
    * date range is not applied: a document view goes with its session.
    */
-  private documentViewFilter(scope: DataroomScope): { where: string; params: unknown[] } {
-    return this.dataroomFilter(scope, "DOCUMENT_VIEW");
+  private documentViewsOfSessionsIn(scope: DataroomScope): ViewCondition {
+    return this.dataroomViewsIn(scope, "DOCUMENT_VIEW");
+  }
+
+  countSessions(scope: DataroomScope, signal?: AbortSignal): Promise<number> {
+    return this.count(this.sessionsIn(scope), signal);
+  }
+
+  sessions(scope: DataroomScope, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
+    return this.pages(this.sessionsIn(scope), signal);
+  }
+
+  sessionCustomFieldIds(scope: DataroomScope, signal?: AbortSignal): Promise<string[]> {
+    return this.customFieldIds(this.sessionsIn(scope), signal);
   }
 
   /**
@@ -265,18 +268,16 @@ export class ViewsSource {
    * out are counted when they fall in the date range themselves (the others were not asked for).
    */
   async countDocumentViewsOfSessions(scope: DataroomScope, signal?: AbortSignal): Promise<{ inSessions: number; orphaned: number }> {
-    const { where, params } = this.documentViewFilter(scope);
-    const session = this.sessionFilter(scope);
-    const inRange = rangeFilter(scope.range, params);
-    // The session filter's parameters are the document filter's plus the range, in the same order.
-    const sessionWhere = session.where.replace(/v\./g, "s.");
+    const params = new SqlParams();
+    const session = this.sessionsIn(scope)("s", params);
+    const requested = inRange(scope.range)("v", params);
+    const where = this.documentViewsOfSessionsIn(scope)("v", params);
     const [row] = await this.sql.query<{ inSessions: string | number; orphaned: string | number }>(
       `SELECT count(*) FILTER (WHERE has_session) AS "inSessions", count(*) FILTER (WHERE NOT has_session AND in_range) AS "orphaned"
-         FROM (SELECT EXISTS (SELECT 1 FROM "View" s WHERE s."id" = v."dataroomViewId" AND ${sessionWhere}
-                 AND ${NOT_PAUSED.replace(/v\."viewedAt"/g, 's."viewedAt"')}) AS has_session,
-                 (true${inRange}) AS in_range
-                 FROM "View" v WHERE ${where} AND ${NOT_PAUSED}) counted`,
-      params,
+         FROM (SELECT EXISTS (SELECT 1 FROM "View" s WHERE s."id" = v."dataroomViewId" AND ${session}) AS has_session,
+                 (${requested}) AS in_range
+                 FROM "View" v WHERE ${where}) counted`,
+      params.values,
       signal,
     );
     return { inSessions: Number(row?.inSessions ?? 0), orphaned: Number(row?.orphaned ?? 0) };
@@ -285,28 +286,35 @@ export class ViewsSource {
   /** Document views of the given sessions, newest first. */
   async documentViewsOfSessions(scope: DataroomScope, sessionIds: readonly string[], signal?: AbortSignal): Promise<ViewRow[]> {
     if (sessionIds.length === 0) return [];
-    const { where, params } = this.documentViewFilter(scope);
-    const n = params.length + 1;
+    const params = new SqlParams();
+    const where = this.documentViewsOfSessionsIn(scope)("v", params);
     return this.sql.query<ViewRow>(
       `SELECT ${VIEW_COLUMNS} FROM "View" v ${VIEW_JOINS}
-        WHERE ${where} AND v."dataroomViewId" = ANY($${n}::text[]) AND ${NOT_PAUSED}
+        WHERE ${where} AND v."dataroomViewId" = ANY(${params.add(sessionIds)}::text[])
         ORDER BY v."viewedAt" DESC, v."id" DESC`,
-      [...params, sessionIds],
+      params.values,
       signal,
     );
   }
 
-  /** Keyset pages of views matching `where`, newest first. */
-  private async *pages(where: string, params: unknown[], signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
+  private async count(condition: ViewCondition, signal?: AbortSignal): Promise<number> {
+    const params = new SqlParams();
+    const [row] = await this.sql.query<{ count: string | number }>(`SELECT count(*) AS "count" FROM "View" v WHERE ${condition("v", params)}`, params.values, signal);
+    return Number(row?.count ?? 0);
+  }
+
+  /** Keyset pages of the views matching `condition`, newest first. */
+  private async *pages(condition: ViewCondition, signal?: AbortSignal): AsyncGenerator<ViewRow[]> {
     let after: { cursor: string; id: string } | null = null;
-    const n = params.length;
     for (;;) {
-      const keyset = after ? `AND (v."viewedAt", v."id") < ($${n + 1}::timestamp, $${n + 2})` : "";
+      const params = new SqlParams();
+      const where = condition("v", params);
+      const keyset = after ? `AND (v."viewedAt", v."id") < (${params.add(after.cursor)}::timestamp, ${params.add(after.id)})` : "";
       const rows: ViewRow[] = await this.sql.query<ViewRow>(
         `SELECT ${VIEW_COLUMNS} FROM "View" v ${VIEW_JOINS}
-          WHERE ${where} AND ${NOT_PAUSED} ${keyset}
-          ORDER BY v."viewedAt" DESC, v."id" DESC LIMIT ${this.pageSize}`,
-        after ? [...params, after.cursor, after.id] : params,
+          WHERE ${where} ${keyset}
+          ORDER BY v."viewedAt" DESC, v."id" DESC LIMIT ${params.add(this.pageSize)}`,
+        params.values,
         signal,
       );
       if (rows.length > 0) yield rows;
@@ -320,15 +328,17 @@ export class ViewsSource {
    * Identifiers of the custom fields over the views matching `where`: those with a non-empty
    * identifier and label (Papermark's rule), sorted with localeCompare as Papermark does.
    */
-  private async customFieldIds(where: string, params: unknown[], signal?: AbortSignal): Promise<string[]> {
+  private async customFieldIds(condition: ViewCondition, signal?: AbortSignal): Promise<string[]> {
+    const params = new SqlParams();
+    const where = condition("v", params);
     const rows = await this.sql.query<{ identifier: string }>(
       `SELECT DISTINCT f.elem->>'identifier' AS "identifier"
          FROM "View" v JOIN "CustomFieldResponse" cfr ON cfr."viewId" = v."id",
               jsonb_array_elements(CASE WHEN jsonb_typeof(cfr."data") = 'array' THEN cfr."data" ELSE '[]'::jsonb END) AS f(elem)
-        WHERE ${where} AND ${NOT_PAUSED} AND jsonb_typeof(f.elem) = 'object'
+        WHERE ${where} AND jsonb_typeof(f.elem) = 'object'
           AND jsonb_typeof(f.elem->'identifier') = 'string' AND f.elem->>'identifier' <> ''
           AND ${JS_TRUTHY("f.elem->'label'")}`,
-      params,
+      params.values,
       signal,
     );
     return rows.map((r) => r.identifier).sort((a, b) => a.localeCompare(b));
