@@ -10,7 +10,8 @@ export interface CsvOptions extends CellOptions {
 export type CsvSink = (chunk: string) => Promise<void>;
 
 /**
- * Streams rows to a sink in chunks of about `chunkBytes`, so memory holds one chunk, never
+ * Streams rows to a sink in chunks of about `chunkChars` (UTF-16 code units, which is bytes
+ * for ASCII and fewer than the UTF-8 bytes otherwise), so memory holds one chunk, never
  * the whole file. Rows are separated by LF with none after the last, byte for byte what
  * Papermark's `rows.join("\n")` produces.
  */
@@ -22,7 +23,7 @@ export class CsvWriter {
   constructor(
     private readonly sink: CsvSink,
     private readonly options: CsvOptions = DEFAULT_SETTINGS.csv,
-    private readonly chunkBytes = 64 * 1024,
+    private readonly chunkChars = 64 * 1024,
   ) {}
 
   async writeRow(cells: readonly string[]): Promise<void> {
@@ -34,7 +35,7 @@ export class CsvWriter {
     }
     this.buffer += encodeRow(cells, this.options);
     this.rows += 1;
-    if (this.buffer.length >= this.chunkBytes) await this.flush();
+    if (this.buffer.length >= this.chunkChars) await this.flush();
   }
 
   async flush(): Promise<void> {

@@ -36,9 +36,6 @@ const BOOLEAN_FIELDS = new Set(["cancelRequested"]);
 /** Fields kept as JSON text in a hash (arrays). */
 const JSON_FIELDS = new Set(["warnings"]);
 
-/** Internal bookkeeping fields of ours that are not part of the ExportJob contract. */
-export const INTERNAL_FIELDS = ["runId"] as const;
-
 /** ExportJob -> flat HSET arguments. Absent optional fields are simply not written. */
 export function encodeFields(fields: Partial<ExportJob>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -38,7 +38,7 @@ export function serverRequestedDelay(headers: Headers, nowMs = Date.now()): numb
   return null;
 }
 
-/** Exponential backoff with full jitter, bounded. */
+/** Exponential backoff with equal jitter (half the delay fixed, half random), bounded. */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));

@@ -113,7 +113,3 @@ export function outlookText(job: Pick<ExportJobSummary, "status" | "startedAt" |
   if (left === null) return "estimating time left…";
   return left < 5000 ? "almost done" : `about ${formatElapsed(Math.round(left / 5000) * 5000)} left`;
 }
-
-export function resourceLabel(job: Pick<ExportJobSummary, "resourceId" | "resourceName">): string {
-  return job.resourceName ? `${job.resourceName} (${job.resourceId})` : job.resourceId;
-}
