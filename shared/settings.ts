@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "./ids";
+import { ENRICHMENT_MODES } from "./job";
 
 const url = (protocols: string[], what: string) =>
   z
@@ -52,6 +53,15 @@ export const tinybirdTimeoutMsSchema = z.number().int().min(1000).max(300_000).d
 export const jobTtlSecondsSchema = z.number().int().min(60).max(365 * 24 * 3600).default(7 * 24 * 3600);
 
 /**
+ * How exports read Tinybird: one of the enrichment modes, or `auto` (sql when the token may
+ * run SQL on the Query API, else batch, else per-view). All give the same CSV.
+ */
+export const EXPORT_MODES = [...ENRICHMENT_MODES, "auto"] as const;
+export const exportModeSchema = z.enum(EXPORT_MODES);
+export type ExportMode = z.infer<typeof exportModeSchema>;
+export const DEFAULT_EXPORT_MODE: ExportMode = "auto";
+
+/**
  * Everything a runner needs. The desktop app keeps it in its data folder (secrets encrypted
  * with safeStorage); headless commands read it from the environment.
  */
@@ -61,7 +71,7 @@ export const settingsSchema = z
     databaseUrl: databaseUrlSchema,
     tinybirdHost: tinybirdHostSchema,
     tinybirdToken: tinybirdTokenSchema,
-    mode: z.enum(["per-view", "batch"]).default("per-view"),
+    mode: exportModeSchema.default(DEFAULT_EXPORT_MODE),
     tinybirdTimeoutMs: tinybirdTimeoutMsSchema,
     limiter: limiterSettingsSchema.prefault({}),
     runner: runnerSettingsSchema.prefault({}),

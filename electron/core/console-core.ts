@@ -4,7 +4,7 @@ import { FAIL_FAST_OPTIONS } from "./redis/connection-options";
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { JobChange } from "../../shared/job";
 import type { Settings } from "../../shared/settings";
-import { createViewAnalytics } from "./export/view-analytics";
+import { createViewAnalytics } from "./export/create-view-analytics";
 import { subscribeToJobChanges, type JobChangeSubscription } from "./jobs/job-events";
 import { JobStore } from "./jobs/job-store";
 import { ExportQueue } from "./queue/export-queue";

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits } from "../../electron/core/export/export-visits";
-import { createViewAnalytics } from "../../electron/core/export/view-analytics";
+import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { wallClockMs } from "../../electron/core/time/wall-clock";

@@ -20,7 +20,7 @@ describe("parseExportArgs", () => {
     expect(settingsOf(parseExportArgs(DOCUMENT, ENV))).toEqual({
       request: { type: "document", teamId: "t1", resourceId: "d1" },
       outFile: "visits.csv",
-      mode: "per-view",
+      mode: "auto",
       rateLimit: {},
       databaseUrl: ENV.DATABASE_URL,
       tinybird: { host: DEFAULT_TINYBIRD_HOST, token: "p.token" },
@@ -79,6 +79,15 @@ describe("parseExportArgs", () => {
     expect(settingsOf(parseExportArgs([...DOCUMENT, "--since", "2026-01-01", "--until", "2026-01-01"], ENV)).request).toMatchObject({ since: "2026-01-01", until: "2026-01-01" });
   });
 
+  it("takes the mode from --mode, else EXPORT_MODE, else auto", () => {
+    for (const mode of ["per-view", "batch", "sql", "auto"] as const) {
+      expect(settingsOf(parseExportArgs([...DOCUMENT, "--mode", mode], { ...ENV, EXPORT_MODE: "per-view" })).mode).toBe(mode);
+      expect(settingsOf(parseExportArgs(DOCUMENT, { ...ENV, EXPORT_MODE: mode })).mode).toBe(mode);
+    }
+    expect(settingsOf(parseExportArgs(DOCUMENT, { ...ENV, EXPORT_MODE: " " })).mode).toBe("auto");
+    expect(errorOf(parseExportArgs(DOCUMENT, { ...ENV, EXPORT_MODE: "fast" }), "config-error")).toBe("EXPORT_MODE must be per-view, batch, sql or auto");
+  });
+
   it("takes the Tinybird host and Redis URL from the environment", () => {
     const settings = settingsOf(parseExportArgs(DOCUMENT, { ...ENV, TINYBIRD_HOST: "http://localhost:7181", REDIS_URL: "rediss://cache:6380" }));
     expect(settings.tinybird.host).toBe("http://localhost:7181");
@@ -103,7 +112,7 @@ describe("parseExportArgs", () => {
     [["--type", "document", "--team", "t1", "--resource", "../d1", "--out", "x.csv"], /^--resource must be 1-64/],
     [[...DOCUMENT, "--group", "g1"], /^--group is only allowed for a dataroom-group export$/],
     [["--type", "dataroom-group", "--team", "t1", "--resource", "dr1", "--out", "x.csv"], /^--group is required for a dataroom-group export$/],
-    [[...DOCUMENT, "--mode", "fast"], /^--mode must be per-view or batch$/],
+    [[...DOCUMENT, "--mode", "fast"], /^--mode must be per-view, batch, sql or auto$/],
     [[...DOCUMENT, "--max-concurrent", "0"], /^--max-concurrent must be at least 1$/],
     [[...DOCUMENT, "--max-concurrent", "2.5"], /^--max-concurrent must be a whole number$/],
     [[...DOCUMENT, "--min-time", "-1"], /^--min-time must be at least 0$/],

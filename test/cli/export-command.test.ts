@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { stringSink } from "../../electron/core/csv/csv-writer";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
-import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
+import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
+import { ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
@@ -17,6 +18,7 @@ import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres-database";
 import { DOCUMENT_HEADER, EXPECTED_DATAROOM, EXPECTED_DOCUMENT, customFieldHeader, lines } from "../fixtures/small-dataset-expected";
 import { freePort, TestRedisServer } from "../helpers/redis-server";
+import { clickhouseAvailable, TestClickHouse } from "../helpers/clickhouse-server";
 
 /*
  * The export command as users run it: a child process (`node --import tsx`), a real
@@ -31,16 +33,21 @@ let database: TestDatabase;
 let databaseUrl: string;
 let emulator: TinybirdEmulator;
 let outDir: string;
+/** The Query API (sql and auto modes) runs on a real ClickHouse. */
+const WITH_CLICKHOUSE = clickhouseAvailable();
+let clickhouse: TestClickHouse | undefined;
 
 beforeAll(async () => {
   database = await createTestDatabase("cli", seedSmallDataset);
   databaseUrl = database.url;
-  emulator = new TinybirdEmulator({ token: TOKEN, data: smallEmulatorData });
+  clickhouse = WITH_CLICKHOUSE ? await TestClickHouse.start() : undefined;
+  emulator = new TinybirdEmulator({ token: TOKEN, data: smallEmulatorData, clickhouse: clickhouse?.process });
   await emulator.start();
 });
 
 afterAll(async () => {
   await emulator?.stop();
+  await clickhouse?.close();
   await database?.drop();
 });
 
@@ -50,6 +57,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   emulator.latencyMs = 0;
+  emulator.queryApiAllowed = true;
   rmSync(outDir, { recursive: true, force: true });
 });
 
@@ -209,7 +217,7 @@ describe("npm run export (child process)", () => {
     const out = join(outDir, "interrupted.csv");
     let sent = false;
     let partialSeen = false;
-    const run = await runCli(documentArgs(out), cliEnv(), (text, signal) => {
+    const run = await runCli(documentArgs(out, "--mode", "per-view"), cliEnv(), (text, signal) => {
       if (!sent && text.includes("exporting document")) {
         sent = true;
         // The temp file exists by now; give the first requests time to be in flight.
@@ -224,6 +232,55 @@ describe("npm run export (child process)", () => {
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/^interrupted: .* was not written$/m);
     expect(run.ms).toBeLessThan(5000 + 5000); // did not wait for the slow answers
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+});
+
+describe.runIf(WITH_CLICKHOUSE)("npm run export --mode sql|auto (child process, Query API on ClickHouse)", () => {
+  const queryApiCalls = () => emulator.log.filter((entry) => entry.pipe === "/v0/sql").length;
+
+  it("--mode sql: the golden CSVs from two Query API calls each, no pipe", async () => {
+    for (const [args, expected] of [
+      [documentArgs(join(outDir, "doc.csv"), "--mode", "sql"), EXPECTED_DOCUMENT],
+      [["--type", "dataroom", "--team", "t1", "--resource", "dr1", "--out", join(outDir, "room.csv"), "--mode", "sql"], EXPECTED_DATAROOM],
+    ] as const) {
+      emulator.log.length = 0;
+      const run = await runCli([...args]);
+      expect(run.stderr).not.toMatch(/error/);
+      expect(run.code).toBe(0);
+      expect(readFileSync(args[args.indexOf("--out") + 1]!, "utf8")).toBe(expected);
+      expect(run.stderr).toMatch(/ views, sql mode \(set in the configuration\)$/m);
+      expect(run.stderr).toMatch(/\(2 Tinybird requests, 0 retries\)$/m);
+      expect(emulator.log.map((entry) => entry.pipe)).toEqual(["/v0/sql", "/v0/sql"]);
+    }
+  });
+
+  it("auto (the default, also from EXPORT_MODE) runs sql after one probe", async () => {
+    const out = join(outDir, "auto.csv");
+    const run = await runCli(documentArgs(out), cliEnv({ EXPORT_MODE: "auto" }));
+    expect(run.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED_DOCUMENT);
+    expect(run.stderr).toMatch(/ 5 views, sql mode \(auto: the token may run SQL on the Query API\)$/m);
+    expect(queryApiCalls()).toBe(3);
+    expect(emulator.log).toHaveLength(3);
+  });
+
+  it("auto falls back to batch when the Query API refuses the token, and says why", async () => {
+    emulator.queryApiAllowed = false;
+    const out = join(outDir, "fallback.csv");
+    const run = await runCli(documentArgs(out, "--mode", "auto"));
+    expect(run.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED_DOCUMENT);
+    expect(run.stderr).toMatch(/ 5 views, batch mode \(Query API refused \(403\): using batch\)$/m);
+    expect(queryApiCalls()).toBe(1);
+  });
+
+  it("--mode sql with a token that may not run SQL: exit 1, one clear line, no file", async () => {
+    emulator.queryApiAllowed = false;
+    const out = join(outDir, "refused.csv");
+    const run = await runCli(documentArgs(out, "--mode", "sql"));
+    expect(run.code).toBe(1);
+    expect(stderrLines(run).at(-1)).toMatch(/^error: the Query API refused the token \(403\): .*READ rights on page_views__v3 and pm_click_events__v1, or use the auto or batch mode$/);
     expect(readdirSync(outDir)).toEqual([]);
   });
 });
@@ -248,7 +305,7 @@ describe("pg against the real server (in process, TZ=Pacific/Auckland)", () => {
     expect(new Date("2026-01-15T10:00:00.000Z").getTimezoneOffset()).toBe(-780);
   });
 
-  it.each(ENRICHMENT_MODES)("reads timestamps as UTC and gives the golden CSVs (%s)", async (mode) => {
+  it.each(ENRICHMENT_MODES.filter((mode) => WITH_CLICKHOUSE || mode !== "sql"))("reads timestamps as UTC and gives the golden CSVs (%s)", async (mode) => {
     const run = async (request: ExportRequest) => {
       const { sink, text } = stringSink();
       await exportVisits({ views: new ViewsSource(sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_SETTINGS.csv });

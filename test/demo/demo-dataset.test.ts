@@ -4,12 +4,14 @@ import { stringSink } from "../../electron/core/csv/csv-writer";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { DEMO_INSERT_ORDER, generateDemoDataset, seedDemoDatabase, type DemoDataset, type DemoView } from "../../electron/dev/demo/demo-dataset";
 import { exportVisits, type ExportRequest } from "../../electron/core/export/export-visits";
-import { createViewAnalytics, ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
+import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
+import { ENRICHMENT_MODES } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { ViewsSource } from "../../electron/core/views/views-source";
+import { clickhouseAvailable, TestClickHouse } from "../helpers/clickhouse-server";
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -179,11 +181,16 @@ describe("demo dataset end to end (PGlite + Tinybird emulator)", () => {
   let emulator: TinybirdEmulator;
   let limiter: RateLimiter;
   let tinybird: TinybirdClient;
+  /** sql mode runs on the emulator's Query API, on a real ClickHouse. */
+  const withClickHouse = clickhouseAvailable();
+  const modes = ENRICHMENT_MODES.filter((mode) => withClickHouse || mode !== "sql");
+  let clickhouse: TestClickHouse | undefined;
 
   beforeAll(async () => {
     db = await startEmbeddedPostgres();
     await seedDemoDatabase(db, small);
-    emulator = new TinybirdEmulator({ token: "demo", data: small.emulator });
+    clickhouse = withClickHouse ? await TestClickHouse.start() : undefined;
+    emulator = new TinybirdEmulator({ token: "demo", data: small.emulator, clickhouse: clickhouse?.process });
     await emulator.start();
     limiter = new RateLimiter({ maxConcurrent: 10, minTime: 0 });
     tinybird = new TinybirdClient({ host: emulator.url, token: "demo", limiter });
@@ -191,6 +198,7 @@ describe("demo dataset end to end (PGlite + Tinybird emulator)", () => {
   afterAll(async () => {
     await limiter?.stop();
     await emulator?.stop();
+    await clickhouse?.close();
     await db?.sql.close();
   });
 
@@ -208,17 +216,18 @@ describe("demo dataset end to end (PGlite + Tinybird emulator)", () => {
     { type: "dataroom-group", teamId, resourceId: dataroomId, groupId },
   ];
 
-  it.each(requests)("exports $type identically in per-view and batch mode", async (request) => {
+  it.each(requests)("exports $type identically in every mode", async (request) => {
     const csvs: string[] = [];
-    for (const mode of ENRICHMENT_MODES) {
+    for (const mode of modes) {
       const { sink, text } = stringSink();
       const outcome = await exportVisits({ views: new ViewsSource(db.sql), analytics: createViewAnalytics(mode, tinybird) }, request, sink, { csv: DEFAULT_SETTINGS.csv });
       expect(outcome.rows).toBeGreaterThan(0);
       csvs.push(text());
     }
-    const [perView, batch] = csvs;
+    const [perView, ...others] = csvs;
     expect(perView!.split("\n").length).toBeGreaterThan(1);
-    expect(batch).toBe(perView);
+    expect(others).toHaveLength(modes.length - 1);
+    for (const csv of others) expect(csv).toBe(perView);
     if (request.type === "document") {
       const views = small.tables.View.filter((v) => v.documentId === documentId);
       const exported = views.filter((v) => !inPauseWindow(v, small));

@@ -3,12 +3,14 @@ import { AppError } from "../../shared/errors";
 import { stringSink, type CsvOptions } from "../../electron/core/csv/csv-writer";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { exportVisits, type ExportOutcome, type ExportRequest } from "../../electron/core/export/export-visits";
-import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
+import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
+import { type EnrichmentMode } from "../../electron/core/export/view-analytics";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { ViewsSource } from "../../electron/core/views/views-source";
+import { clickhouseAvailable, TestClickHouse } from "../helpers/clickhouse-server";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import {
   DATAROOM_HEADER,
@@ -21,6 +23,11 @@ import {
   lines,
 } from "../fixtures/small-dataset-expected";
 
+/** sql runs on the emulator's Query API, on a real ClickHouse. */
+const WITH_CLICKHOUSE = clickhouseAvailable();
+const MODES: EnrichmentMode[] = WITH_CLICKHOUSE ? ["per-view", "batch", "sql"] : ["per-view", "batch"];
+
+let clickhouse: TestClickHouse | undefined;
 let db: EmbeddedPostgres;
 let emulator: TinybirdEmulator;
 let limiter: RateLimiter;
@@ -29,7 +36,8 @@ let tinybird: TinybirdClient;
 beforeAll(async () => {
   db = await startEmbeddedPostgres();
   await seedSmallDataset(db);
-  emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData });
+  clickhouse = WITH_CLICKHOUSE ? await TestClickHouse.start() : undefined;
+  emulator = new TinybirdEmulator({ token: "tb", data: smallEmulatorData, clickhouse: clickhouse?.process });
   await emulator.start();
   limiter = new RateLimiter({ maxConcurrent: 5, minTime: 0 });
   tinybird = new TinybirdClient({ host: emulator.url, token: "tb", limiter });
@@ -37,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await limiter.stop();
   await emulator.stop();
+  await clickhouse?.close();
   await db.sql.close();
 });
 
@@ -52,7 +61,7 @@ async function run(request: ExportRequest, mode: EnrichmentMode = "per-view", cs
   return { csv: text(), outcome, progress };
 }
 
-describe.each(["per-view", "batch"] as const)("golden CSVs (%s)", (mode) => {
+describe.each(MODES)("golden CSVs (%s)", (mode) => {
   it("document: every column rule, pause window, dataroom and archived views, injection", async () => {
     const { csv, outcome } = await run({ type: "document", teamId: "t1", resourceId: "d1" }, mode);
     expect(csv).toBe(EXPECTED_DOCUMENT);
@@ -85,14 +94,13 @@ describe.each(["per-view", "batch"] as const)("golden CSVs (%s)", (mode) => {
 });
 
 describe("export options and errors", () => {
-  it("gives byte-identical CSV in per-view and batch mode, also across page boundaries", async () => {
+  it("gives byte-identical CSV in every mode, also across page boundaries", async () => {
     for (const request of [
       { type: "document", teamId: "t1", resourceId: "d1" },
       { type: "dataroom", teamId: "t1", resourceId: "dr1" },
     ] as const) {
       const perView = await run(request, "per-view", DEFAULT_SETTINGS.csv, 2);
-      const batch = await run(request, "batch", DEFAULT_SETTINGS.csv, 2);
-      expect(batch.csv).toBe(perView.csv);
+      for (const mode of MODES.slice(1)) expect((await run(request, mode, DEFAULT_SETTINGS.csv, 2)).csv).toBe(perView.csv);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
-import { createViewAnalytics, type EnrichmentMode } from "../../electron/core/export/view-analytics";
+import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
+import { type EnrichmentMode } from "../../electron/core/export/view-analytics";
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { ExportQueue } from "../../electron/core/queue/export-queue";
 import { ExportRunner, type ExportRunnerOptions } from "../../electron/core/queue/export-runner";

@@ -73,7 +73,14 @@ describe("the settings dialog (desktop app)", () => {
     expect(within(dialog).getAllByText("Saved — leave blank to keep it.")).toHaveLength(3);
     // The plain settings, in the units of their fields.
     expect(field("Tinybird host").value).toBe("https://api.tinybird.co");
-    expect((within(dialog).getByLabelText("Export mode") as HTMLSelectElement).value).toBe("per-view");
+    const mode = within(dialog).getByLabelText("Export mode") as HTMLSelectElement;
+    expect(mode.value).toBe("per-view");
+    expect([...mode.options].map((option) => [option.value, option.text])).toEqual([
+      ["per-view", "Per view (Papermark's way)"],
+      ["batch", "Batch (batch pipe: fewer Tinybird calls)"],
+      ["sql", "SQL (Query API: a few Tinybird calls per export)"],
+      ["auto", "Auto (SQL when the token may, else batch, else per view)"],
+    ]);
     expect(field("Requests in flight (max)").value).toBe("5");
     expect(field("Minimum ms between requests").value).toBe("200");
     expect(field("Exports at once").value).toBe("2");
@@ -92,14 +99,14 @@ describe("the settings dialog (desktop app)", () => {
   it("sends only the settings that changed (whole groups, the lock duration kept), and no secret left blank", async () => {
     const { dialog, fake, retype, save, user } = await openSettings();
     await retype("Minimum ms between requests", "250");
-    await user.selectOptions(within(dialog).getByLabelText("Export mode"), "batch");
+    await user.selectOptions(within(dialog).getByLabelText("Export mode"), "sql");
     await retype("Attempts", "5");
     await user.click(within(dialog).getByLabelText("Start files with a UTF-8 BOM (for Excel)"));
     await save();
     await screen.findByText("Settings saved: the console restarted with them.");
     expect(fake.settingsUpdates).toEqual([
       {
-        mode: "batch",
+        mode: "sql",
         limiter: { maxConcurrent: 5, minTime: 250 },
         runner: { concurrency: 2, timeoutMs: 900_000, attempts: 5, backoffMs: 5000, lockDurationMs: 45_000 },
         csv: { neutraliseFormulas: true, bom: true },

@@ -22,7 +22,7 @@ describe("the settings form model", () => {
 
   it("starts from the saved values, schema defaults for the rest, and secrets blank", () => {
     const values = initialFormValues(SAVED);
-    expect(values).toMatchObject({ redisUrl: "", databaseUrl: "", tinybirdToken: "", tinybirdHost: "https://api.tinybird.co", mode: "per-view", ttlDays: String(3600 / 86_400), timeoutMinutes: "15" });
+    expect(values).toMatchObject({ redisUrl: "", databaseUrl: "", tinybirdToken: "", tinybirdHost: "https://api.tinybird.co", mode: "auto", ttlDays: String(3600 / 86_400), timeoutMinutes: "15" });
   });
 
   it("finds nothing to send when nothing was touched, and no defaults are ever added", () => {

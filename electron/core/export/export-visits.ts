@@ -1,7 +1,7 @@
 import { DATAROOM_COLUMNS, DATAROOM_DOCUMENT_COLUMN_COUNT, DOCUMENT_COLUMNS, DOCUMENT_GEO_COLUMNS, customFieldColumns, isProPlan } from "../../../shared/csv-columns";
 import { describeRange, rangeMs } from "../../../shared/date-range";
 import { AppError } from "../../../shared/errors";
-import type { CsvProfile, JobType } from "../../../shared/job";
+import type { CsvProfile, EnrichmentMode, JobType } from "../../../shared/job";
 import { CsvWriter, type CsvOptions, type CsvSink } from "../csv/csv-writer";
 import type { UserAgentRow } from "../tinybird/pipes";
 import { groupExportName, type DataroomScope, type DocumentRow, type DocumentScope, type ViewRow, type ViewsSource } from "../views/views-source";
@@ -25,6 +25,9 @@ export interface ExportStart {
   resourceName: string;
   /** Views to enrich: document views, or dataroom sessions plus their document views. */
   total: number;
+  /** The enrichment mode that runs, and why (auto: what the probe found). */
+  mode: EnrichmentMode;
+  modeReason: string;
 }
 
 export interface ExportRunOptions {
@@ -37,6 +40,7 @@ export interface ExportRunOptions {
   window?: number;
 }
 
+/** `mode` and `modeReason` are the final ones: auto may fall back during the export. */
 export interface ExportOutcome extends ExportStart {
   rows: number;
   warnings: string[];
@@ -44,7 +48,26 @@ export interface ExportOutcome extends ExportStart {
 
 export interface ExportDeps {
   views: ViewsSource;
+  /** Asked once per export which analytics run it (forExport). */
   analytics: ViewAnalytics;
+}
+
+/** What one export runs with: its analytics (never auto) and its window size. */
+interface ExportRun {
+  analytics: ViewAnalytics;
+  window: number;
+}
+
+async function prepareRun(deps: ExportDeps, options: ExportRunOptions): Promise<ExportRun> {
+  const analytics = await deps.analytics.forExport(options.signal);
+  if (analytics.mode === "auto") throw new AppError("INTERNAL", "auto analytics picked no mode");
+  // sql wants its windows a query's worth of views wide.
+  return { analytics, window: Math.max(options.window ?? 50, analytics.windowSize ?? 0) };
+}
+
+function modeOf(analytics: ViewAnalytics): { mode: EnrichmentMode; modeReason: string } {
+  if (analytics.mode === "auto") throw new AppError("INTERNAL", "auto analytics picked no mode");
+  return { mode: analytics.mode, modeReason: analytics.reason };
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -75,9 +98,9 @@ function inRange(request: ExportRequest): string {
 export async function exportVisits(deps: ExportDeps, request: ExportRequest, sink: CsvSink, options: ExportRunOptions): Promise<ExportOutcome> {
   // The spreadsheet profile always starts with a BOM, so Excel reads the file as UTF-8.
   const writer = new CsvWriter(sink, request.profile === "spreadsheet" ? { ...options.csv, bom: true } : options.csv);
-  const outcome = request.type === "document" ? await exportDocument(deps, request, writer, options) : await exportDataroom(deps, request, writer, options);
+  const { outcome, analytics } = request.type === "document" ? await exportDocument(deps, request, writer, options) : await exportDataroom(deps, request, writer, options);
   await writer.flush();
-  return { ...outcome, rows: writer.rows - 1 };
+  return { ...outcome, ...modeOf(analytics), rows: writer.rows - 1 };
 }
 
 /**
@@ -114,9 +137,11 @@ export function documentRow(
   return cells;
 }
 
-async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Omit<ExportOutcome, "rows">> {
+type Exported = { outcome: Omit<ExportOutcome, "rows" | "mode" | "modeReason">; analytics: ViewAnalytics };
+
+async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Exported> {
   const { signal } = options;
-  const { views, analytics } = deps;
+  const { views } = deps;
   const team = await views.team(request.teamId, signal);
   const document = await views.document(request.teamId, request.resourceId, signal);
   const scope: DocumentScope = { teamId: request.teamId, documentId: document.id, range: { since: request.since, until: request.until } };
@@ -126,32 +151,34 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
   const fieldIds = withGeo ? await views.documentCustomFieldIds(scope, signal) : [];
   const format = cellFormat(request.profile);
   const bounds = eventBounds(request);
-  await options.onStart?.({ resourceName: document.name, total });
+  const { analytics, window: windowSize } = await prepareRun(deps, options);
+  await options.onStart?.({ resourceName: document.name, total, ...modeOf(analytics) });
 
   await writer.writeRow([...DOCUMENT_COLUMNS, ...(withGeo ? [...DOCUMENT_GEO_COLUMNS, ...customFieldColumns(fieldIds.length)] : [])]);
   let done = 0;
   const enrich = async (window: ViewRow[]) => {
     throwIfAborted(signal);
-    const [stats, agents] = await Promise.all([
-      analytics.stats(window.map((v) => ({ id: v.id, documentId: document.id })), bounds, signal),
-      Promise.all(window.map((v) => analytics.userAgent(v.id, document.id, bounds, signal))),
-    ]);
-    return { window, stats, agents };
+    const enriched = await analytics.statsWithUserAgents(
+      window.map((v) => ({ id: v.id, documentId: document.id })),
+      bounds,
+      signal,
+    );
+    return { window, enriched };
   };
-  for await (const { window, stats, agents } of lookAhead(windows(views.documentViews(scope, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
-    for (const [index, view] of window.entries()) {
-      const ua = agents[index] ?? null;
-      await writer.writeRow(documentRow(view, document, stats.get(view.id)!, ua, withGeo ? fieldIds : null, format));
+  for await (const { window, enriched } of lookAhead(windows(views.documentViews(scope, signal), windowSize), enrich, LOOK_AHEAD)) {
+    for (const view of window) {
+      const { userAgent, ...stats } = enriched.get(view.id)!;
+      await writer.writeRow(documentRow(view, document, stats, userAgent, withGeo ? fieldIds : null, format));
     }
     done += window.length;
     options.onProgress?.(done, total);
   }
-  return { resourceName: document.name, total, warnings: [] };
+  return { outcome: { resourceName: document.name, total, warnings: [] }, analytics };
 }
 
-async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Omit<ExportOutcome, "rows">> {
+async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: CsvWriter, options: ExportRunOptions): Promise<Exported> {
   const { signal } = options;
-  const { views, analytics } = deps;
+  const { views } = deps;
   if (request.type === "dataroom-group" && !request.groupId) throw new AppError("BAD_INPUT", "a dataroom-group export needs a group id");
   const dataroom = await views.dataroom(request.teamId, request.resourceId, signal);
   const scope: DataroomScope = {
@@ -175,7 +202,8 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
   }
   const total = sessionCount + documentViewCount.inSessions;
   const fieldIds = await views.sessionCustomFieldIds(scope, signal);
-  await options.onStart?.({ resourceName, total });
+  const { analytics, window: windowSize } = await prepareRun(deps, options);
+  await options.onStart?.({ resourceName, total, ...modeOf(analytics) });
 
   await writer.writeRow([...DATAROOM_COLUMNS, ...customFieldColumns(fieldIds.length)]);
   const documents = new Map<string, DocumentRow | undefined>();
@@ -191,15 +219,18 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
     const [stats, agents] = await Promise.all([
       analytics.stats(documentViews.map((v) => ({ id: v.id, documentId: v.documentId })), bounds, signal),
       // The session's user agent, from v3 only (no v2 fallback for dataroom visits).
-      Promise.all(window.map((s) => analytics.userAgent(s.id, null, bounds, signal))),
+      analytics.userAgents(
+        window.map((s) => s.id),
+        signal,
+      ),
     ]);
     return { window, documentViews, stats, agents };
   };
-  for await (const { window, documentViews, stats, agents } of lookAhead(windows(views.sessions(scope, signal), options.window ?? 50), enrich, LOOK_AHEAD)) {
+  for await (const { window, documentViews, stats, agents } of lookAhead(windows(views.sessions(scope, signal), windowSize), enrich, LOOK_AHEAD)) {
     const bySession = new Map<string, ViewRow[]>();
     for (const view of documentViews) bySession.set(view.dataroomViewId!, [...(bySession.get(view.dataroomViewId!) ?? []), view]);
-    for (const [index, session] of window.entries()) {
-      const ua = agents[index] ?? null;
+    for (const session of window) {
+      const ua = agents.get(session.id) ?? null;
       const sessionCells = [
         session.viewedAt,
         format.missing(session.downloadedAt),
@@ -236,5 +267,5 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
     }
     options.onProgress?.(done, total);
   }
-  return { resourceName, total, warnings };
+  return { outcome: { resourceName, total, warnings }, analytics };
 }

@@ -200,8 +200,8 @@ export class ExportRunner {
           csv: this.options.csv,
           signal: controller.signal,
           window: this.options.window ?? 20,
-          onStart: async ({ resourceName, total }) => {
-            await store.transition(id, "PROCESSING", { runId, patch: { resourceName, total, progress: 0 } });
+          onStart: async ({ resourceName, total, mode, modeReason }) => {
+            await store.transition(id, "PROCESSING", { runId, patch: { resourceName, total, progress: 0, mode, modeReason } });
           },
           onProgress: (done, total) => {
             const now = Date.now();
@@ -222,6 +222,8 @@ export class ExportRunner {
           completedAt: new Date().toISOString(),
           progress: outcome.total,
           total: outcome.total,
+          mode: outcome.mode,
+          modeReason: outcome.modeReason,
           rows: outcome.rows,
           bytes,
           tinybirdCalls: calls(),

@@ -39,6 +39,17 @@ export const RELEASE_TIME_HEADER = "X-Limiter-Released-At";
 
 const bodySchema = z.object({ data: z.array(z.record(z.string(), z.unknown())) }).loose();
 
+/** Tinybird said no (4xx other than 429): not worth a retry. */
+export class TinybirdHttpError extends AppError {
+  constructor(
+    readonly status: number,
+    code: "TINYBIRD_AUTH" | "BAD_INPUT",
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
 class RetryableError extends Error {
   constructor(
     message: string,
@@ -92,19 +103,33 @@ export class TinybirdClient {
     // One signal per query, following the export's: its waits (limiter, Retry-After, backoff)
     // listen on it, never on the export's signal, which dozens of queries share at once.
     const signal = exportSignal ? AbortSignal.any([exportSignal]) : undefined;
-    const meter = currentCallMeter();
     const url = new URL(`${this.host}/v0/pipes/${encodeURIComponent(pipe)}.json`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
+    return this.rows(pipe, url, {}, row, signal);
+  }
+
+  /**
+   * Rows of a Query API query (`POST /v0/sql`, the SQL as form field `q`; it must end in
+   * FORMAT JSON), each validated with `row`. Same limit, retries and errors as pipes.
+   */
+  async sql<T>(query: string, row: z.ZodType<T>, exportSignal?: AbortSignal): Promise<T[]> {
+    const signal = exportSignal ? AbortSignal.any([exportSignal]) : undefined;
+    const init = { method: "POST", body: new URLSearchParams({ q: query }) };
+    return this.rows("Query API", new URL(`${this.host}/v0/sql`), init, row, signal);
+  }
+
+  private async rows<T>(label: string, url: URL, init: RequestInit, row: z.ZodType<T>, signal?: AbortSignal): Promise<T[]> {
+    const meter = currentCallMeter();
     let lastError = "";
     for (let retry = 0; retry <= this.retry.maxRetries; retry++) {
       if (retry > 0) this.stats.retries += 1;
       try {
         // An open circuit fails at once: a dead upstream is not queued for, let alone hammered.
         this.breaker.check();
-        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, releasedAt, signal, meter), signal);
+        const rows = await this.options.limiter.schedule((releasedAt) => this.requestOnce(url, init, releasedAt, signal, meter), signal);
         return rows.map((raw, index) => {
           const parsed = row.safeParse(raw);
-          if (!parsed.success) throw new RetryableError(`${pipe}: row ${index} is malformed (${parsed.error.issues[0]?.message})`, null);
+          if (!parsed.success) throw new RetryableError(`${label}: row ${index} is malformed (${parsed.error.issues[0]?.message})`, null);
           return parsed.data;
         });
       } catch (error) {
@@ -120,11 +145,11 @@ export class TinybirdClient {
         await sleep(wait, signal);
       }
     }
-    throw new AppError("RETRIES_EXHAUSTED", `Tinybird ${pipe} failed after ${this.retry.maxRetries + 1} tries: ${lastError}`);
+    throw new AppError("RETRIES_EXHAUSTED", `Tinybird ${label} failed after ${this.retry.maxRetries + 1} tries: ${lastError}`);
   }
 
   /** One request, right after the limiter released it: the circuit decides whether it leaves. */
-  private async requestOnce(url: URL, releasedAt: number, signal?: AbortSignal, meter?: CallMeter): Promise<Record<string, unknown>[]> {
+  private async requestOnce(url: URL, init: RequestInit, releasedAt: number, signal?: AbortSignal, meter?: CallMeter): Promise<Record<string, unknown>[]> {
     // The work it was for is over (cancelled, or another query failed the attempt): it does not leave.
     signal?.throwIfAborted();
     const trial = this.breaker.admit();
@@ -132,7 +157,7 @@ export class TinybirdClient {
     if (meter) meter.calls += 1;
     this.options.callCounter?.record();
     try {
-      const rows = await this.send(url, releasedAt, signal);
+      const rows = await this.send(url, init, releasedAt, signal);
       this.breaker.succeeded(trial);
       return rows;
     } catch (error) {
@@ -144,7 +169,7 @@ export class TinybirdClient {
     }
   }
 
-  private async send(url: URL, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  private async send(url: URL, init: RequestInit, releasedAt: number, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     this.stats.requests += 1;
@@ -155,7 +180,7 @@ export class TinybirdClient {
       // every answer): lets its log check the spacing without connection set-up jitter.
       const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
       if (this.emulator) headers[RELEASE_TIME_HEADER] = releasedAt.toFixed(3);
-      response = await this.fetchImpl(url, { headers, signal: combined });
+      response = await this.fetchImpl(url, { ...init, headers, signal: combined });
       if (response.headers.has(EMULATOR_HEADER)) this.emulator = true;
       text = await response.text();
     } catch (error) {
@@ -164,13 +189,13 @@ export class TinybirdClient {
       throw new RetryableError(`network error: ${error instanceof Error ? error.message : String(error)}`, null, true);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new AppError("TINYBIRD_AUTH", `Tinybird refused the token (${response.status}): ${errorText(text)}`);
+      throw new TinybirdHttpError(response.status, "TINYBIRD_AUTH", `Tinybird refused the token (${response.status}): ${errorText(text)}`);
     }
     if (isRetryableStatus(response.status)) {
       throw new RetryableError(`HTTP ${response.status}: ${errorText(text)}`, serverRequestedDelay(response.headers), response.status >= 500);
     }
     if (!response.ok) {
-      throw new AppError("BAD_INPUT", `Tinybird answered ${response.status} for ${url.pathname}: ${errorText(text)}`);
+      throw new TinybirdHttpError(response.status, "BAD_INPUT", `Tinybird answered ${response.status} for ${url.pathname}: ${errorText(text)}`);
     }
     let body: unknown;
     try {

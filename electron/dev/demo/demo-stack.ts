@@ -1,5 +1,7 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { settingsSchema, type Settings } from "../../../shared/settings";
+import { ClickHouseProcess, findClickHouseServer } from "../clickhouse-process";
 import { freePort, RedisProcess } from "../redis-process";
 import { TinybirdEmulator } from "../tinybird-emulator/tinybird-emulator";
 import { startEmbeddedPostgres } from "../embedded-postgres";
@@ -21,6 +23,8 @@ export interface DemoStack {
   summary: DemoSummary;
   emulator: TinybirdEmulator;
   redis: RedisProcess;
+  /** The emulator's Query API engine, when clickhouse-server is installed (else auto uses batch). */
+  clickhouse: ClickHouseProcess | null;
   stop(): Promise<void>;
   /** Kills the private redis-server synchronously (for process 'exit'). */
   killNow(): void;
@@ -40,6 +44,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   await redis.start();
   log(`private redis-server on 127.0.0.1:${redis.options.port} (data in ${join(options.dataDir, "redis")})`);
   const stopped: (() => Promise<void>)[] = [() => redis.stop("SIGTERM")];
+  let clickhouse: ClickHouseProcess | null = null;
   const stopAll = async () => {
     for (const stop of stopped.reverse()) await stop().catch(() => undefined);
   };
@@ -55,13 +60,36 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       // Fresh tables have no statistics: without them the keyset pages plan badly.
       await db.exec("ANALYZE");
     }
+    if (findClickHouseServer()) {
+      const dir = join(options.dataDir, "clickhouse");
+      // Its tables are loaded from the data set on every start: nothing in it is worth keeping.
+      rmSync(dir, { recursive: true, force: true });
+      clickhouse = new ClickHouseProcess({ httpPort: await freePort(), tcpPort: await freePort(), dir });
+      await clickhouse.start();
+      stopped.push(() => clickhouse!.stop());
+      log(`private clickhouse-server on 127.0.0.1:${clickhouse.options.httpPort} (the emulator's Query API)`);
+    } else {
+      log("clickhouse-server not found: the emulator's Query API answers 403 and exports use batch mode");
+    }
     const token = keptSecret(options.dataDir, "tinybird-token", "demo_");
-    const emulator = new TinybirdEmulator({ token, data: dataset.emulator, latencyMs: [30, 80], limits: { qps: 10, maxConcurrent: 10 } });
+    const emulator = new TinybirdEmulator({ token, data: dataset.emulator, latencyMs: [30, 80], limits: { qps: 10, maxConcurrent: 10 }, clickhouse: clickhouse ?? undefined });
     await emulator.start();
     stopped.push(() => emulator.stop());
-    // Batch mode: the same CSV as per-view with far fewer Tinybird calls, so demo exports finish quickly.
-    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: DEMO_DATABASE_URL, tinybirdHost: emulator.url, tinybirdToken: token, mode: "batch" });
-    return { settings, sql: db.sql, summary: dataset.summary, emulator, redis, stop: stopAll, killNow: () => redis.killNow() };
+    // The default mode (auto): sql on the Query API when ClickHouse runs, else batch.
+    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: DEMO_DATABASE_URL, tinybirdHost: emulator.url, tinybirdToken: token });
+    return {
+      settings,
+      sql: db.sql,
+      summary: dataset.summary,
+      emulator,
+      redis,
+      clickhouse,
+      stop: stopAll,
+      killNow: () => {
+        redis.killNow();
+        clickhouse?.killNow();
+      },
+    };
   } catch (error) {
     await stopAll();
     throw error;

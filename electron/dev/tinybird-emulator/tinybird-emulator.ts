@@ -15,6 +15,7 @@ export type Fault =
   | { kind: "hang" } // never answers (until the client gives up)
   | { kind: "malformed" } // 200 with a body that is not JSON
   | { kind: "truncated" } // 200 with half a JSON body
+  | { kind: "body"; body: unknown } // 200 with this JSON body instead of the answer
   | { kind: "latency"; ms: number };
 
 export interface EmulatorLimits {
@@ -292,6 +293,7 @@ export class TinybirdEmulator {
       body = JSON.stringify({ meta: data.meta, data: data.rows, rows: data.rows.length, statistics: { elapsed: 0.001, rows_read: data.rows.length, bytes_read: 0 } });
     }
     if (fault?.kind === "malformed") return send(200, "<html>upstream error</html>");
+    if (fault?.kind === "body") return send(200, JSON.stringify(fault.body));
     if (fault?.kind === "truncated") return send(200, body.slice(0, Math.floor(body.length / 2)));
     send(200, body);
   }

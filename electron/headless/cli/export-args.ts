@@ -5,16 +5,18 @@ import { isoDateSchema, rangeError } from "../../../shared/date-range";
 import { CSV_PROFILES, JOB_TYPES } from "../../../shared/job";
 import {
   databaseUrlSchema,
+  DEFAULT_EXPORT_MODE,
   DEFAULT_SETTINGS,
   DEFAULT_TINYBIRD_HOST,
   limiterSettingsSchema,
+  EXPORT_MODES,
+  type ExportMode,
   redisUrlSchema,
   tinybirdHostSchema,
   tinybirdTokenSchema,
 } from "../../../shared/settings";
 import type { CsvOptions } from "../../core/csv/csv-writer";
 import type { ExportRequest } from "../../core/export/export-visits";
-import { ENRICHMENT_MODES, type EnrichmentMode } from "../../core/export/view-analytics";
 
 /*
  * Command-line arguments of `npm run export`, parsed and validated without any I/O: the
@@ -36,7 +38,9 @@ The file appears at --out only when the export is complete.
   --until            only views on or before this UTC day (YYYY-MM-DD)
   --profile          papermark (Papermark's exact CSV, default) or spreadsheet (empty cells
                      instead of NaN, Yes/No everywhere, UTF-8 BOM)
-  --mode             per-view (Papermark's way, default) or batch (fewer Tinybird calls, same CSV)
+  --mode             auto (default: sql when the token may run SQL, else batch, else per-view),
+                     sql (Query API, a few calls per export), batch (batch pipe), or per-view
+                     (Papermark's way); all give the same CSV (default: $EXPORT_MODE, else auto)
   --max-concurrent   Tinybird requests in flight at once (default ${DEFAULT_SETTINGS.limiter.maxConcurrent})
   --min-time         minimum ms between two Tinybird requests (default ${DEFAULT_SETTINGS.limiter.minTime})
   --database-url     Papermark's PostgreSQL (default: $DATABASE_URL)
@@ -75,7 +79,7 @@ const OPTIONS = {
 export interface ExportSettings {
   request: ExportRequest;
   outFile: string;
-  mode: EnrichmentMode;
+  mode: ExportMode;
   /** Unset values take the rate limiter's defaults. */
   rateLimit: { maxConcurrent?: number; minTime?: number };
   databaseUrl: string;
@@ -111,6 +115,7 @@ const checkedBy = (schema: z.ZodType, error: string) => z.string().refine((value
 const databaseUrl = checkedBy(databaseUrlSchema, "must be a URL like postgres://user:password@host:5432/db");
 const tinybirdHost = checkedBy(tinybirdHostSchema, `must be a URL like ${DEFAULT_TINYBIRD_HOST}`);
 const redisUrl = checkedBy(redisUrlSchema, "must be a URL like redis://host:6379");
+const exportMode = z.enum(EXPORT_MODES, { error: `must be ${EXPORT_MODES.slice(0, -1).join(", ")} or ${EXPORT_MODES.at(-1)}` });
 const tinybirdToken = checkedBy(tinybirdTokenSchema, "must not contain white space");
 
 const flagsSchema = z
@@ -123,7 +128,7 @@ const flagsSchema = z
     since: isoDateSchema.optional(),
     until: isoDateSchema.optional(),
     profile: z.enum(CSV_PROFILES, { error: "must be papermark or spreadsheet" }).optional(),
-    mode: z.enum(ENRICHMENT_MODES, { error: "must be per-view or batch" }).default("per-view"),
+    mode: exportMode.optional(),
     "max-concurrent": wholeNumber(limiterSettingsSchema.shape.maxConcurrent).optional(),
     "min-time": wholeNumber(limiterSettingsSchema.shape.minTime).optional(),
     "database-url": databaseUrl.optional(),
@@ -178,7 +183,8 @@ export function parseExportArgs(argv: readonly string[], env: Environment): Pars
   const envHost = flags["tinybird-host"] ? {} : fromEnv("TINYBIRD_HOST", tinybirdHost);
   const envToken = flags["tinybird-token"] ? {} : fromEnv("TINYBIRD_TOKEN", tinybirdToken);
   const envRedis = flags["redis-url"] ? {} : fromEnv("REDIS_URL", redisUrl);
-  const envError = [envDatabase, envHost, envToken, envRedis].find((entry) => entry.error)?.error;
+  const envMode = flags.mode ? {} : fromEnv("EXPORT_MODE", exportMode);
+  const envError = [envDatabase, envHost, envToken, envRedis, envMode].find((entry) => entry.error)?.error;
   if (envError) return { kind: "config-error", message: envError };
 
   const database = flags["database-url"] ?? envDatabase.value;
@@ -200,7 +206,7 @@ export function parseExportArgs(argv: readonly string[], env: Environment): Pars
         ...(flags.profile ? { profile: flags.profile } : {}),
       },
       outFile: flags.out,
-      mode: flags.mode,
+      mode: flags.mode ?? (envMode.value as ExportMode | undefined) ?? DEFAULT_EXPORT_MODE,
       rateLimit: {
         ...(flags["max-concurrent"] !== undefined ? { maxConcurrent: flags["max-concurrent"] } : {}),
         ...(flags["min-time"] !== undefined ? { minTime: flags["min-time"] } : {}),

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { AppError } from "../../../shared/errors";
 import type { CsvSink } from "../../core/csv/csv-writer";
 import { exportVisits } from "../../core/export/export-visits";
-import { createViewAnalytics } from "../../core/export/view-analytics";
+import { createViewAnalytics } from "../../core/export/create-view-analytics";
 import { RateLimiter } from "../../core/tinybird/rate-limiter";
 import { TinybirdCallCounter } from "../../core/tinybird/call-counter";
 import { TinybirdClient } from "../../core/tinybird/tinybird-client";
@@ -81,6 +81,7 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
     // With a Redis, its calls count towards the day's total every console shows.
     const tinybird = new TinybirdClient({ host: settings.tinybird.host, token: settings.tinybird.token, limiter, ...(redis ? { callCounter: new TinybirdCallCounter(redis) } : {}) });
     const progress = progressPrinter(output, PROGRESS_INTERVAL_MS);
+    let startReason = "";
 
     const outcome = await exportVisits(
       { views: new ViewsSource(sql), analytics: createViewAnalytics(settings.mode, tinybird) },
@@ -89,7 +90,10 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
       {
         csv: settings.csv,
         signal: controller.signal,
-        onStart: ({ resourceName, total }) => output.stderr(`exporting ${settings.request.type} "${oneLine(resourceName)}": ${total} views`),
+        onStart: ({ resourceName, total, mode, modeReason }) => {
+          startReason = modeReason;
+          output.stderr(`exporting ${settings.request.type} "${oneLine(resourceName)}": ${total} views, ${mode} mode (${oneLine(modeReason)})`);
+        },
         onProgress: progress.update,
       },
     );
@@ -99,6 +103,7 @@ async function runExport(settings: ExportSettings, output: CommandOutput, interr
     await refuseNonRegularTarget(outFile); // it may have changed while the export ran
     await rename(tempFile, outFile);
     for (const warning of outcome.warnings) output.stderr(`warning: ${oneLine(warning)}`);
+    if (outcome.modeReason !== startReason) output.stderr(`mode: ${outcome.mode} (${oneLine(outcome.modeReason)})`);
     output.stderr(`done: ${outcome.rows} rows written to ${outFile} (${tinybird.stats.requests} Tinybird requests, ${tinybird.stats.retries} retries)`);
     return EXIT.ok;
   } catch (error) {

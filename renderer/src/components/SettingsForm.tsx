@@ -3,7 +3,7 @@ import type { SettingsUpdate, SettingsView } from "../../../shared/contract";
 import { DEFAULT_TINYBIRD_HOST } from "../../../shared/settings";
 import { toApiError } from "../api/api-error";
 import { useConsole } from "../state/console-context";
-import { checkSettingsForm, CONNECTION_FIELDS, initialFormValues, type SettingsErrors, type SettingsField, type SettingsFormValues } from "./settings-form-model";
+import { checkSettingsForm, CONNECTION_FIELDS, EXPORT_MODE_OPTIONS, exportModeOf, initialFormValues, type SettingsErrors, type SettingsField, type SettingsFormValues } from "./settings-form-model";
 
 /** Fields in the order they are shown: the first invalid one gets the focus. */
 const FIELD_ORDER: readonly SettingsField[] = [
@@ -185,9 +185,12 @@ export function SettingsForm({ view, onClose, onBusyChange }: { view: SettingsVi
         <fieldset disabled={busy}>
           <legend>Exports</legend>
           {field("mode", "Export mode", (props) => (
-            <select {...props} value={values.mode} onChange={(event) => set("mode", event.target.value === "batch" ? "batch" : "per-view")}>
-              <option value="per-view">Per view (Papermark&apos;s way)</option>
-              <option value="batch">Batch (same CSV, fewer Tinybird calls)</option>
+            <select {...props} value={values.mode} onChange={(event) => set("mode", exportModeOf(event.target.value))}>
+              {EXPORT_MODE_OPTIONS.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
             </select>
           ))}
           {number("ttlDays", "Keep jobs for (days)", { step: "any", hint: "Refreshed on every change of a job." })}

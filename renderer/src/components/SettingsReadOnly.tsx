@@ -1,12 +1,12 @@
 import type { SettingsView } from "../../../shared/contract";
-import { formatDuration } from "./settings-form-model";
+import { EXPORT_MODE_LABELS, formatDuration } from "./settings-form-model";
 
 /** The settings the view carries, in words (secrets are never part of it). */
 function describe(view: SettingsView): [string, string][] {
   const v = view.values;
   const rows: [string, string | undefined][] = [
     ["Tinybird host", v.tinybirdHost],
-    ["Export mode", v.mode && (v.mode === "batch" ? "Batch" : "Per view")],
+    ["Export mode", v.mode && EXPORT_MODE_LABELS[v.mode].name],
     ["Tinybird request time limit", v.tinybirdTimeoutMs === undefined ? undefined : formatDuration(v.tinybirdTimeoutMs)],
     ["Tinybird requests in flight", v.limiter && String(v.limiter.maxConcurrent)],
     ["Minimum ms between requests", v.limiter && String(v.limiter.minTime)],

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { settingsUpdateSchema, type SettingsUpdate, type SettingsView } from "../../../shared/contract";
-import { limiterSettingsSchema, runnerSettingsSchema, SECRET_SETTINGS, settingsSchema, type SecretSetting, type Settings } from "../../../shared/settings";
+import { DEFAULT_EXPORT_MODE, EXPORT_MODES, exportModeSchema, limiterSettingsSchema, runnerSettingsSchema, SECRET_SETTINGS, settingsSchema, type ExportMode, type SecretSetting, type Settings } from "../../../shared/settings";
 
 /** The settings form as typed: text for every input (numbers are checked on save). */
 export interface SettingsFormValues {
@@ -18,6 +18,21 @@ export interface SettingsFormValues {
   ttlDays: string;
   neutraliseFormulas: boolean;
   bom: boolean;
+}
+
+/** How the export modes are named in the settings dialog: a short name and what it means. */
+export const EXPORT_MODE_LABELS: Record<ExportMode, { name: string; meaning: string }> = {
+  auto: { name: "Auto", meaning: "SQL when the token may, else batch, else per view" },
+  sql: { name: "SQL", meaning: "Query API: a few Tinybird calls per export" },
+  batch: { name: "Batch", meaning: "batch pipe: fewer Tinybird calls" },
+  "per-view": { name: "Per view", meaning: "Papermark's way" },
+};
+export const EXPORT_MODE_OPTIONS = EXPORT_MODES.map((mode) => ({ value: mode, label: `${EXPORT_MODE_LABELS[mode].name} (${EXPORT_MODE_LABELS[mode].meaning})` }));
+
+/** The mode a select's value stands for (anything unknown: the default). */
+export function exportModeOf(value: string): ExportMode {
+  const parsed = exportModeSchema.safeParse(value);
+  return parsed.success ? parsed.data : DEFAULT_EXPORT_MODE;
 }
 
 export type SettingsField = keyof SettingsFormValues;
