@@ -145,6 +145,9 @@ export class ClickHouseProcess {
   <mark_cache_size>67108864</mark_cache_size>
   <uncompressed_cache_size>67108864</uncompressed_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
+  <!-- Longer than Node's fetch keeps idle sockets (4 s): the client closes them first, so a
+       request never lands on a socket the server is closing ("other side closed"). -->
+  <keep_alive_timeout>60</keep_alive_timeout>
 </yandex>
 `,
     );

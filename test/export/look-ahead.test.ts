@@ -41,13 +41,18 @@ describe("lookAhead", () => {
     }
   });
 
-  it("regroups pages into windows", async () => {
+  it("regroups pages into full windows, across page boundaries (a window is one SQL query's worth)", async () => {
     async function* pages() {
       yield [1, 2, 3];
       yield [4, 5];
+      yield [];
+      yield [6];
     }
     const out: number[][] = [];
     for await (const window of windows(pages(), 2)) out.push(window);
-    expect(out).toEqual([[1, 2], [3], [4, 5]]);
+    expect(out).toEqual([[1, 2], [3, 4], [5, 6]]);
+    const wide: number[][] = [];
+    for await (const window of windows(pages(), 1000)) wide.push(window);
+    expect(wide).toEqual([[1, 2, 3, 4, 5, 6]]);
   });
 });

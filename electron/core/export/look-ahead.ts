@@ -21,9 +21,17 @@ export async function* lookAhead<T, R>(source: AsyncIterable<T> | Iterable<T>, m
   }
 }
 
-/** The items of pages of `source`, regrouped into windows of `size`. */
+/** The items of pages of `source`, regrouped into windows of `size` (filled across pages; the last may be short). */
 export async function* windows<T>(source: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
+  let window: T[] = [];
   for await (const page of source) {
-    for (let i = 0; i < page.length; i += size) yield page.slice(i, i + size);
+    for (const item of page) {
+      window.push(item);
+      if (window.length >= size) {
+        yield window;
+        window = [];
+      }
+    }
   }
+  if (window.length > 0) yield window;
 }
