@@ -65,6 +65,10 @@ const extraEvents: PageViewEvent[] = [
   ev("y2", "d6", 2, 800, T + 1),
   ev("y2", "d5", 2, 77_000),
   ev("s5", "d5", 1, 10),
+  // Inside and after a one-day date range (2026-05-01): until bounds the stats, not v2.
+  ev("x06", "d5", 3, 444, Date.parse("2026-05-01T10:00:00.000Z")),
+  ev("x06", "d5", 4, 555, Date.parse("2026-05-02T10:00:00.000Z")),
+  ev("x09", "d5", 2, 333, Date.parse("2026-05-02T10:00:00.000Z")),
   ...Object.entries(BIG_DOCUMENTS).flatMap(([documentId, count]) =>
     Array.from({ length: count }, (_, i) => ev(bigViewId(documentId, i), documentId, (i % 3) + 1, 1000 + i, T + i)).filter((_, i) => i % 7 !== 0),
   ),
@@ -80,6 +84,7 @@ const data: EmulatorData = {
     ua("x03", "OlderPipe", "v2", "d5"),
     ua("x05", "Safari"),
     ...["x06", "x08", "x10", "x12"].map((id) => ua(id, `B${id}`)),
+    ua("x09", "LateOlder", "v2", "d5"),
     ua("s4", "SessionBrowser"),
     // s5 is known to the older pipe only: dataroom rows never fall back to it.
     ua("s5", "NeverShown", "v2"),
@@ -181,7 +186,7 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
       const outcome = await exportVisits({ views: new ViewsSource(db.sql, pageSize), analytics }, request, sink, { csv: DEFAULT_CSV_OPTIONS, window: 4, signal: controller.signal });
       return { csv: text(), outcome, calls: emulator.log.map((entry) => entry.pipe) };
     } finally {
-      // After a failure, the failed query's sibling must not reach the emulator during the next test.
+      // After a failure, stop the failed query's sibling.
       controller.abort(new AppError("CANCELLED", "the test's export has ended"));
     }
   }
@@ -200,6 +205,11 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
     { type: "dataroom-group", teamId: "t3", resourceId: "dr3", groupId: "g3" },
     { type: "dataroom-group", teamId: "t3", resourceId: "dr3", groupId: "g4" },
     { type: "document", teamId: "t3", resourceId: "d100" },
+    // date ranges: views by viewedAt, events from since (v2 too) to until (stats only)
+    { type: "document", teamId: "t3", resourceId: "d5", since: "2026-05-01", until: "2026-05-01" },
+    { type: "document", teamId: "t3", resourceId: "d5", since: "2026-05-01" },
+    { type: "document", teamId: "t3", resourceId: "d5", until: "2026-05-01" },
+    { type: "dataroom", teamId: "t3", resourceId: "dr3", since: "2026-05-01", until: "2026-05-01" },
     // the small data set: pause window (t1) and the Pro-plan columns (t2)
     { type: "document", teamId: "t1", resourceId: "d1" },
     { type: "document", teamId: "t2", resourceId: "d2" },
@@ -207,7 +217,7 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
     { type: "dataroom-group", teamId: "t1", resourceId: "dr1", groupId: "g1" },
   ];
 
-  it.each(REQUESTS)("per-view, batch and sql give byte-identical CSVs: $type $resourceId $groupId", async (request) => {
+  it.each(REQUESTS)("per-view, batch and sql give byte-identical CSVs: $type $resourceId $groupId $since $until", async (request) => {
     const perView = await run(request, createViewAnalytics("per-view", tinybird));
     const batch = await run(request, createViewAnalytics("batch", tinybird));
     expect(batch.csv).toBe(perView.csv);
@@ -225,6 +235,15 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
     const batch = await run(request, createViewAnalytics("batch", tinybird));
     for (const idsPerQuery of [1000, 7]) expect((await run(request, new SqlAnalytics(tinybird, { idsPerQuery }))).csv).toBe(batch.csv);
   }, 60_000);
+
+  it("bounds the stats by the date range and v2 by its start only", async () => {
+    const day = { type: "document", teamId: "t3", resourceId: "d5", since: "2026-05-01", until: "2026-05-01" } as const;
+    const { csv } = await run(day, new SqlAnalytics(tinybird));
+    expect(rowOf(csv, "x06").slice(4, 6)).toEqual(["0.4", "25.00%"]); // the 444 ms of 2026-05-01, not the 555 ms after
+    expect(rowOf(csv, "x09").slice(4, 6)).toEqual(["0.0", "0.00%"]);
+    expect(rowOf(csv, "x09")[14]).toBe("LateOlder"); // its only event from since is after until: v2 still has it
+    expect(rowOf(csv, "x03")[14]).toBe("NaN"); // its events are all before since
+  });
 
   it("matches the hand-computed values, so the modes agree on the right numbers", async () => {
     const { csv } = await run({ type: "document", teamId: "t3", resourceId: "d5" }, new SqlAnalytics(tinybird, { idsPerQuery: 5 }));
@@ -307,15 +326,26 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
   });
 
   describe("sql mode fails clearly instead of writing a wrong CSV", () => {
+    /** One export of d1 in sql mode against its own emulator, so no request of another test can take the fault. */
     const failure = async (fault: Parameters<TinybirdEmulator["queueFaults"]>[0][number] | "no rights") => {
-      if (fault === "no rights") emulator.queryApiAllowed = false;
-      else emulator.queueFaults([fault], QUERY_API_PATH);
-      const error = await run({ type: "document", teamId: "t1", resourceId: "d1" }, new SqlAnalytics(tinybird)).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(AppError);
-      return error as AppError;
+      const own = new TinybirdEmulator({ token: "tb", data: smallEmulatorData, clickhouse: clickhouse.process });
+      await own.start();
+      const client = new TinybirdClient({ host: own.url, token: "tb", limiter, retry: { maxRetries: 0 } });
+      try {
+        if (fault === "no rights") own.queryApiAllowed = false;
+        else own.queueFaults([fault], QUERY_API_PATH);
+        const { sink } = stringSink();
+        const error = await exportVisits({ views: new ViewsSource(db.sql), analytics: new SqlAnalytics(client) }, { type: "document", teamId: "t1", resourceId: "d1" }, sink, {
+          csv: DEFAULT_CSV_OPTIONS,
+        }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(AppError);
+        return error as AppError;
+      } finally {
+        await own.stop();
+      }
     };
 
     it("a token without SQL rights (403): TINYBIRD_AUTH, saying what to do", async () => {

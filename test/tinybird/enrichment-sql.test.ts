@@ -13,7 +13,7 @@ import {
 /** Function calls in a SQL text: name followed by "(". */
 const functionsIn = (sql: string) => new Set([...sql.replace(/'[^']*'/g, "''").matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((m) => m[1]!.toLowerCase()));
 /** What ClickHouse 18.16 has had for long (count in the probe), and keywords followed by "(". */
-const CLICKHOUSE_18_FUNCTIONS = new Set(["sum", "uniqexact", "argmin", "count", "in", "and", "or", "select"]);
+const CLICKHOUSE_18_FUNCTIONS = new Set(["sum", "sumif", "uniqexact", "uniqexactif", "argmin", "count", "in", "and", "or", "select"]);
 
 describe("the enrichment SQL", () => {
   it("quotes only valid ids, and escapes even so", () => {
@@ -44,6 +44,16 @@ describe("the enrichment SQL", () => {
     );
   });
 
+  it("bounds the stats by until with -If aggregates, and everything by since; times are checked", () => {
+    const sql = pageViewStatsSql([{ viewId: "v1", documentId: "d1" }], { sinceMs: 1000, untilMs: 2000 });
+    expect(sql).toContain("SELECT viewId, documentId, sumIf(duration, time <= 2000) AS sum_duration, uniqExactIf(pageNumber, time <= 2000) AS pages_viewed,");
+    expect(sql).toContain("WHERE time >= 1000 AND (");
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => pageViewStatsSql([{ viewId: "v1", documentId: "d1" }], { sinceMs: bad })).toThrow(/not a time in ms/);
+      expect(() => pageViewStatsSql([{ viewId: "v1", documentId: "d1" }], { sinceMs: 0, untilMs: bad })).toThrow(/not a time in ms/);
+    }
+  });
+
   it("asks pm_click_events__v1 for the LIMIT 1 row of each view in the data source's order", () => {
     expect(clickUserAgentsSql(["v1", "v2"])).toBe(
       [
@@ -58,7 +68,7 @@ describe("the enrichment SQL", () => {
   });
 
   it("uses only functions ClickHouse 18 has, and every query ends in FORMAT JSON", () => {
-    for (const sql of [pageViewStatsSql([{ viewId: "v1", documentId: "d1" }]), clickUserAgentsSql(["v1"]), QUERY_API_PROBE_SQL]) {
+    for (const sql of [pageViewStatsSql([{ viewId: "v1", documentId: "d1" }]), pageViewStatsSql([{ viewId: "v1", documentId: "d1" }], { sinceMs: 5, untilMs: 9 }), clickUserAgentsSql(["v1"]), QUERY_API_PROBE_SQL]) {
       for (const name of functionsIn(sql)) expect(CLICKHOUSE_18_FUNCTIONS, name).toContain(name);
       expect(sql.endsWith("FORMAT JSON")).toBe(true);
     }
