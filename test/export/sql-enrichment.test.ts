@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import { DEFAULT_CSV_OPTIONS, stringSink } from "../../electron/core/csv/csv-writer";
+import { stringSink } from "../../electron/core/csv/csv-writer";
+import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { AutoAnalytics } from "../../electron/core/export/auto-analytics";
 import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
 import { exportVisits, type ExportOutcome, type ExportRequest } from "../../electron/core/export/export-visits";
@@ -183,7 +184,7 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
     emulator.log.length = 0;
     const controller = new AbortController();
     try {
-      const outcome = await exportVisits({ views: new ViewsSource(db.sql, pageSize), analytics }, request, sink, { csv: DEFAULT_CSV_OPTIONS, window: 4, signal: controller.signal });
+      const outcome = await exportVisits({ views: new ViewsSource(db.sql, pageSize), analytics }, request, sink, { csv: DEFAULT_SETTINGS.csv, window: 4, signal: controller.signal });
       return { csv: text(), outcome, calls: emulator.log.map((entry) => entry.pipe) };
     } finally {
       // After a failure, stop the failed query's sibling.
@@ -336,7 +337,7 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
         else own.queueFaults([fault], QUERY_API_PATH);
         const { sink } = stringSink();
         const error = await exportVisits({ views: new ViewsSource(db.sql), analytics: new SqlAnalytics(client) }, { type: "document", teamId: "t1", resourceId: "d1" }, sink, {
-          csv: DEFAULT_CSV_OPTIONS,
+          csv: DEFAULT_SETTINGS.csv,
         }).then(
           () => null,
           (e: unknown) => e,
