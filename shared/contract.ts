@@ -17,6 +17,7 @@ export const jobListResultSchema = z.object({
   total: z.number().int().nonnegative(),
   malformed: z.array(z.object({ id: z.string(), reason: z.string() })),
   queuePositions: z.record(idSchema, z.number().int().positive()).optional(),
+  scanLimited: z.boolean().optional(),
 });
 
 /** Settings as a renderer sees them: secrets are never sent back, only whether they are set. */

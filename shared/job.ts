@@ -177,6 +177,11 @@ export interface JobListResult {
   /** Number of jobs matching the filter (all pages). */
   total: number;
   malformed: MalformedRecord[];
+  /**
+   * A filtered listing reads at most a bounded number of the newest jobs of the index: true
+   * when it stopped there (older matches are neither shown nor counted).
+   */
+  scanLimited?: boolean;
   /** Where the page's PENDING jobs stand in the runners' queue (1 = runs next); absent ones are not waiting (e.g. a retry's backoff). */
   queuePositions?: Record<string, number>;
 }

@@ -142,3 +142,29 @@ describe("the listing's total (item 12)", () => {
     expect(new Set(totals).size).toBe(1);
   });
 });
+
+describe("filtered listings scan a bounded number of jobs and can be cancelled (item 9)", () => {
+  it("stops after the newest maxScanned jobs of the index and says so", async () => {
+    const prefix = testPrefix();
+    let tick = 0;
+    const store = new JobStore(redis, { prefix, maxScanned: 4, now: () => new Date(Date.parse("2026-01-01T00:00:00.000Z") + ++tick * 1000) });
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push((await store.create({ ...NEW_JOB, resourceId: `r${i}` })).id);
+    const page = await store.list({ teamId: "t1", search: "r" });
+    expect(page.jobs.map((job) => job.id)).toEqual(ids.slice(3).reverse());
+    expect(page.total).toBe(4);
+    expect(page.scanLimited).toBe(true);
+    const unfiltered = await store.list({ teamId: "t1" });
+    expect(unfiltered.total).toBe(7);
+    expect(unfiltered.scanLimited).toBeUndefined();
+  });
+
+  it("reads nothing more once the caller has gone", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    await store.create(NEW_JOB);
+    const gone = new AbortController();
+    gone.abort();
+    await expect(store.list({ teamId: "t1", search: "d1" }, {}, gone.signal)).rejects.toMatchObject({ code: "CANCELLED", message: "the listing was cancelled" });
+  });
+});

@@ -24,3 +24,13 @@ describe("the unreadable records of a listing", () => {
     expect(fake.malformed.map((record) => record.id)).toEqual(["bad_2"]);
   });
 });
+
+describe("a search that reached the server's scan limit", () => {
+  it("says only the newest jobs were searched", async () => {
+    const fake = new FakeConsoleApi([makeJob()]);
+    const list = fake.api.listJobs.bind(fake.api);
+    fake.api.listJobs = async (input) => ({ ...(await list(input)), scanLimited: true });
+    renderConsole(fake);
+    expect(await screen.findByText("only the newest jobs were searched: narrow the filters to reach older ones")).toBeTruthy();
+  });
+});

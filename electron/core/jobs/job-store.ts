@@ -32,7 +32,12 @@ export interface JobStoreOptions {
   ttlSeconds?: number;
   /** Clock, for tests. */
   now?: () => Date;
+  /** How many index entries a filtered listing reads at most (default DEFAULT_MAX_SCANNED). */
+  maxScanned?: number;
 }
+
+/** A filtered listing or search reads at most this many of the newest jobs of the index. */
+export const DEFAULT_MAX_SCANNED = 20_000;
 
 export interface NewJob {
   type: JobType;
@@ -105,6 +110,7 @@ export class JobStore {
   readonly ttlSeconds: number;
   private readonly now: () => Date;
   private readonly scripts: JobScripts;
+  private readonly maxScanned: number;
 
   constructor(
     private readonly redis: Redis,
@@ -114,6 +120,7 @@ export class JobStore {
     this.keys = jobKeys(options.prefix ?? "");
     this.now = options.now ?? (() => new Date());
     this.scripts = defineJobScripts(redis);
+    this.maxScanned = options.maxScanned ?? DEFAULT_MAX_SCANNED;
   }
 
   async create(input: NewJob): Promise<ExportJob> {
@@ -320,7 +327,7 @@ export class JobStore {
    * Newest first. With a team (or user) it reads that index; otherwise every team's index.
    * Reads only summary fields; ids whose record expired are pruned from the index.
    */
-  async list(filterInput: JobFilter = {}, pageInput: Partial<{ offset: number; limit: number }> = {}): Promise<JobListResult> {
+  async list(filterInput: JobFilter = {}, pageInput: Partial<{ offset: number; limit: number }> = {}, signal?: AbortSignal): Promise<JobListResult> {
     const filter = parseInput(jobFilterSchema, filterInput, "filter");
     const page = parseInput(pageSchema, pageInput, "page");
     const indexes = filter.teamId
@@ -330,7 +337,7 @@ export class JobStore {
         : await this.allTeamIndexes();
     const onlyIndexFilter = Object.keys(filter).every((name) => name === "teamId" || (name === "userId" && !filter.teamId));
     if (indexes.length === 1 && onlyIndexFilter) return this.listOneIndex(indexes[0]!, page.offset, page.limit);
-    return this.listFiltered(indexes, filter, page.offset, page.limit);
+    return this.listFiltered(indexes, filter, page.offset, page.limit, signal);
   }
 
   /** Fast path: the page is a ZREVRANGE slice of one index. */
@@ -355,8 +362,11 @@ export class JobStore {
     return { jobs, total: total - gone, malformed };
   }
 
-  /** Filtered path: scans the index(es) in chunks, newest first, counting every match. */
-  private async listFiltered(indexes: string[], filter: JobFilter, offset: number, limit: number): Promise<JobListResult> {
+  /**
+   * Filtered path: scans the index(es) in chunks, newest first, counting every match, up to
+   * maxScanned entries; stops when `signal` says the caller has gone.
+   */
+  private async listFiltered(indexes: string[], filter: JobFilter, offset: number, limit: number, signal?: AbortSignal): Promise<JobListResult> {
     const jobs: ExportJobSummary[] = [];
     const malformed: MalformedRecord[] = [];
     let total = 0;
@@ -368,15 +378,25 @@ export class JobStore {
       (!filter.type || job.type === filter.type) &&
       (!filter.resourceId || job.resourceId === filter.resourceId) &&
       (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search)));
-    for await (const rows of this.scanIndexes(indexes)) {
+    const cancelled = () => new AppError("CANCELLED", "the listing was cancelled");
+    if (signal?.aborted) throw cancelled();
+    let scanned = 0;
+    let scanLimited = false;
+    scan: for await (const rows of this.scanIndexes(indexes)) {
+      if (signal?.aborted) throw cancelled();
       for (const row of rows) {
+        if (scanned >= this.maxScanned) {
+          scanLimited = true;
+          break scan;
+        }
+        scanned += 1;
         if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
         if (row.state !== "ok" || !matches(row.job)) continue;
         if (total >= offset && jobs.length < limit) jobs.push(row.job);
         total += 1;
       }
     }
-    return { jobs, total, malformed };
+    return { jobs, total, malformed, ...(scanLimited ? { scanLimited } : {}) };
   }
 
   /** Yields summary rows of the given indexes, newest first overall, in chunks. */

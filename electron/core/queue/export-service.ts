@@ -59,12 +59,13 @@ export class ExportService {
     return job;
   }
 
-  async list(filter: JobFilter, page: { offset?: number; limit?: number }, scope: TeamScope): Promise<JobListResult> {
+  /** `signal`: the caller has gone, stop reading (a long filtered scan). */
+  async list(filter: JobFilter, page: { offset?: number; limit?: number }, scope: TeamScope, signal?: AbortSignal): Promise<JobListResult> {
     if (scope !== null && (!filter.teamId || !scope.includes(filter.teamId))) {
       if (filter.teamId) throw new AppError("NOT_FOUND", `team ${filter.teamId} not found`);
       throw new AppError("BAD_INPUT", "a team must be given");
     }
-    return this.withQueuePositions(await this.store.list(filter, page));
+    return this.withQueuePositions(await this.store.list(filter, page, signal));
   }
 
   /** Adds where each PENDING job of the page stands in the queue (1 = runs next). */

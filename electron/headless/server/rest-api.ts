@@ -172,7 +172,12 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
         const query = listQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
         if (!query.success) throw new AppError("BAD_INPUT", `invalid query: ${query.error.issues[0]?.path.join(".")} ${query.error.issues[0]?.message}`);
         const { offset, limit, ...filter } = query.data;
-        send(ctx.res, 200, await service.list({ ...filter, teamId }, { offset, limit }, scope));
+        // A client that hangs up stops a long search instead of leaving it to run for nobody.
+        const caller = new AbortController();
+        ctx.res.once("close", () => {
+          if (!ctx.res.writableFinished) caller.abort();
+        });
+        send(ctx.res, 200, await service.list({ ...filter, teamId }, { offset, limit }, scope, caller.signal));
       },
     },
     {

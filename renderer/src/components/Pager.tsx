@@ -8,6 +8,7 @@ export function Pager() {
   const limit = useConsoleStore((m) => m.filters, (s) => s.limit);
   const total = useConsoleStore((m) => m.jobs, (s) => s.total);
   const shown = useConsoleStore((m) => m.jobs, (s) => s.jobs.length);
+  const scanLimited = useConsoleStore((m) => m.jobs, (s) => s.scanLimited);
   const staleError = useConsoleStore((m) => m.jobs, (s) => (s.phase === "ready" ? s.error : null));
   const bannerShown = useConsoleStore((m) => m.connection, (s) => s.banner !== null);
   const go = (to: number) => filters.getState().goToOffset(to);
@@ -19,6 +20,7 @@ export function Pager() {
       <span className="pager-range" aria-live="polite">
         {shown > 0 ? `${format(offset + 1)}–${format(offset + shown)} of ${format(total)}` : `0 of ${format(total)}`}
       </span>
+      {scanLimited && <span className="muted">only the newest jobs were searched: narrow the filters to reach older ones</span>}
       <MalformedRecords />
       {staleError && !bannerShown && (
         <span className="stale-error" role="status">

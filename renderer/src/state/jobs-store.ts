@@ -22,6 +22,8 @@ export interface JobsState {
   malformed: MalformedRecord[];
   /** Where the page's PENDING jobs stand in the queue (1 = runs next). */
   queuePositions: Record<string, number>;
+  /** The server searched only the newest jobs (older matches are not shown or counted). */
+  scanLimited: boolean;
   /** `loading`: the shown query has no answer yet; polls of a loaded query stay `ready`. */
   phase: "idle" | "loading" | "ready" | "error";
   /** The last load's error, kept next to the last good rows. */
@@ -49,6 +51,7 @@ export function createJobsStore(api: Pick<ConsoleApi, "listJobs">) {
     total: 0,
     malformed: [],
     queuePositions: {},
+    scanLimited: false,
     phase: "idle",
     error: null,
     shownQuery: null,
@@ -60,7 +63,7 @@ export function createJobsStore(api: Pick<ConsoleApi, "listJobs">) {
       inFlight++;
       try {
         const result = await api.listJobs({ filter: query.filter, page: query.page });
-        if (request === newestRequest) set({ jobs: result.jobs, total: result.total, malformed: result.malformed, queuePositions: result.queuePositions ?? {}, phase: "ready", error: null });
+        if (request === newestRequest) set({ jobs: result.jobs, total: result.total, malformed: result.malformed, queuePositions: result.queuePositions ?? {}, scanLimited: result.scanLimited === true, phase: "ready", error: null });
         return { ok: true };
       } catch (thrown) {
         const error = toApiError(thrown);
