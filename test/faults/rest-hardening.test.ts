@@ -4,12 +4,14 @@ import { settingsSchema, type Settings } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import { ApiAuth } from "../../electron/headless/server/api-auth";
 import { startHttpServer, type RunningServer } from "../../electron/headless/server/http-server";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
+import { seedSmallDataset } from "../fixtures/small-dataset";
 import { httpTransport } from "../../renderer/src/api/http-transport";
 import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
 
 /*
  * Issue 10: faults found by a hostile run against the REST API, kept as regression tests.
- * An API-only core (no runner, no database needed): records are written straight into
+ * An API-only core (no runner; PGlite for the checks at create): records are written straight into
  * Redis the way Papermark's web app and broken writers leave them.
  */
 
@@ -22,6 +24,7 @@ let core: ConsoleCore;
 let http: RunningServer;
 let prefix: string;
 let settings: Settings;
+let db: EmbeddedPostgres;
 
 beforeAll(async () => {
   server = await TestRedisServer.start();
@@ -33,7 +36,10 @@ beforeAll(async () => {
     tinybirdToken: "tb",
   });
   prefix = testPrefix();
-  core = await startConsoleCore(settings, { runner: false, prefix, bullPrefix: `${prefix}bull` });
+  // Papermark's data for the checks at create (no runner: nothing is exported here).
+  db = await startEmbeddedPostgres();
+  await seedSmallDataset(db);
+  core = await startConsoleCore(settings, { runner: false, sql: db.sql, prefix, bullPrefix: `${prefix}bull` });
   http = await startHttpServer({
     service: core.service,
     auth: new ApiAuth({ [ALICE]: { userId: "alice", teams: ["t1"] }, [BOB]: { userId: "bob", teams: ["t2"] } }),
@@ -45,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await http?.close();
   await core?.stop();
+  await db?.sql.close();
   redis?.disconnect();
   await server?.close();
 });
