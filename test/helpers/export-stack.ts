@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { DEFAULT_SETTINGS } from "../../shared/settings";
 import { createViewAnalytics } from "../../electron/core/export/create-view-analytics";
-import { type EnrichmentMode } from "../../electron/core/export/view-analytics";
+import { type ExportMode } from "../../electron/core/export/view-analytics";
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { ExportQueue } from "../../electron/core/queue/export-queue";
 import { ExportRunner, type ExportRunnerOptions } from "../../electron/core/queue/export-runner";
@@ -18,7 +18,7 @@ export interface StackOptions {
   server: TestRedisServer;
   sql: SqlClient;
   emulator: TinybirdEmulator;
-  mode?: EnrichmentMode;
+  mode?: ExportMode;
   retry?: { attempts?: number; backoffMs?: number };
   tinybirdRetries?: number;
   tinybirdTimeoutMs?: number;

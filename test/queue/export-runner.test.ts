@@ -73,6 +73,24 @@ describe("lifecycle", () => {
     expect(await stack.redis.keys(`${stack.prefix}export_partial:*`)).toEqual([]);
   });
 
+  it("records the enrichment mode that ran and why", async () => {
+    await stack.runner().start();
+    const batch = await waitForStatus((await service.create(DOCUMENT, "user_1", null)).id, "COMPLETED");
+    expect(batch).toMatchObject({ mode: "batch", modeReason: "set in the configuration" });
+    // auto, on a Tinybird whose token may not run SQL (this emulator has no Query API)
+    const autoStack = new ExportStack({ server, sql: db.sql, emulator, mode: "auto" });
+    try {
+      await autoStack.runner().start();
+      const id = (await autoStack.service().create(DOCUMENT, "user_1", null)).id;
+      await expect.poll(async () => (await autoStack.store.getSummary(id))?.status, { timeout: 15_000, interval: 50 }).toBe("COMPLETED");
+      const auto = (await autoStack.store.get(id))!.job;
+      expect(auto).toMatchObject({ mode: "batch", modeReason: "Query API refused (403): using batch" });
+      expect(auto.result).toBe(batch.result);
+    } finally {
+      await autoStack.close();
+    }
+  });
+
   it("stores the exporter's warnings on the job (document views left out of a dataroom export)", async () => {
     await stack.runner().start();
     const job = await service.create({ type: "dataroom", teamId: "t1", resourceId: "dr1" }, "user_1", null);
