@@ -20,15 +20,16 @@ export function isRetryableStatus(status: number): boolean {
  * too). Null when neither says anything usable.
  */
 export function serverRequestedDelay(headers: Headers, nowMs = Date.now()): number | null {
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter !== null) {
+  const retryAfter = headers.get("retry-after")?.trim();
+  if (retryAfter) {
     const seconds = Number(retryAfter);
     if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(retryAfter);
+    // Only a date with a weekday or month name: Date.parse alone reads "-3" as a year.
+    const date = /[a-z]/i.test(retryAfter) ? Date.parse(retryAfter) : NaN;
     if (Number.isFinite(date)) return Math.max(0, date - nowMs);
   }
-  const reset = headers.get("x-ratelimit-reset");
-  if (reset !== null) {
+  const reset = headers.get("x-ratelimit-reset")?.trim();
+  if (reset) {
     const value = Number(reset);
     if (Number.isFinite(value) && value >= 0) {
       // Larger than a day in seconds: an absolute epoch time.
