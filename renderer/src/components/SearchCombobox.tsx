@@ -70,7 +70,7 @@ export function SearchCombobox({
     } else if (event.key === "Enter" && open && active >= 0 && options[active]) {
       event.preventDefault(); // picks the match instead of submitting the form
       pick(options[active]!);
-    } else if (event.key === "Escape" && open) {
+    } else if (event.key === "Escape" && showList) {
       event.stopPropagation(); // closes the list, not the dialog
       setOpen(false);
     }
@@ -92,7 +92,9 @@ export function SearchCombobox({
           onChange(event.target.value);
           setOpen(true);
         }}
-        onFocus={() => setOpen(true)}
+        // Opened by typing, arrows or a click, not by focus: a failed check focuses the first bad
+        // field, and Escape must then still reach the dialog.
+        onClick={() => setOpen(true)}
         onBlur={() => setOpen(false)}
         onKeyDown={onKeyDown}
       />
