@@ -25,6 +25,16 @@ const ENV_NAMES: Record<string, string> = {
   databaseUrl: "DATABASE_URL",
   tinybirdHost: "TINYBIRD_HOST",
   tinybirdToken: "TINYBIRD_TOKEN",
+  mode: "EXPORT_MODE",
+  tinybirdTimeoutMs: "TINYBIRD_TIMEOUT_MS",
+  "limiter.maxConcurrent": "LIMIT_MAX_CONCURRENT",
+  "limiter.minTime": "LIMIT_MIN_TIME",
+  "runner.concurrency": "RUNNER_CONCURRENCY",
+  "runner.timeoutMs": "EXPORT_TIMEOUT_MS",
+  "runner.attempts": "EXPORT_ATTEMPTS",
+  "runner.backoffMs": "EXPORT_BACKOFF_MS",
+  "runner.lockDurationMs": "RUNNER_LOCK_MS",
+  jobTtlSeconds: "JOB_TTL_SECONDS",
 };
 
 export function describeSettingsError(error: z.ZodError, names: Record<string, string> = ENV_NAMES): string {
