@@ -1,4 +1,7 @@
+import { Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EXPORT_QUEUE_NAME } from "../../electron/core/queue/export-queue";
+import { MAX_STALLED_COUNT, stalledTooOftenMessage } from "../../electron/core/queue/export-runner";
 import type { ExportService } from "../../electron/core/queue/export-service";
 import type { JobChange, JobStatus } from "../../shared/job";
 import { subscribeToJobChanges, type JobChangeSubscription } from "../../electron/core/jobs/job-events";
@@ -262,4 +265,38 @@ describe("runners and the queue", () => {
     const claims = changes.filter((c) => c.status === "PROCESSING" && c.progress === 0 && c.total === undefined);
     expect(new Set(claims.map((c) => c.id)).size).toBe(6);
   });
+});
+
+describe("stalled jobs", () => {
+  it("fails an export whose runners keep dying mid-job, once it stalled more often than allowed, saying so", async () => {
+    const job = await service.create(DOCUMENT, "user_1", null);
+    // Runners that claim the job and die at once: a claim whose lock is never renewed, as a
+    // SIGKILLed runner leaves it. Its own stall check hands the job back each time.
+    const dying = new Worker(EXPORT_QUEUE_NAME, null, {
+      connection: server.bullConnection,
+      prefix: `${stack.prefix}bull`,
+      lockDuration: 200,
+      stalledInterval: 100,
+      maxStalledCount: MAX_STALLED_COUNT,
+      autorun: false,
+    });
+    try {
+      await dying.startStalledCheckTimer();
+      for (let claim = 0; claim <= MAX_STALLED_COUNT; claim++) {
+        const claimed = await dying.getNextJob(`dead-runner-${claim}`);
+        expect(claimed?.data.exportId).toBe(job.id);
+        // What a runner writes as it starts a run, left behind when it dies.
+        await stack.store.transition(job.id, "PROCESSING", { from: ["PENDING", "PROCESSING"], patch: { runId: `dead-run-${claim}`, attempts: 1, progress: 0 } });
+        await expect.poll(() => claimed!.getState(), { timeout: 10_000, interval: 50 }).toBe("waiting");
+      }
+    } finally {
+      await dying.close();
+    }
+    const calls = emulator.log.length;
+    await stack.runner().start();
+    const failed = await waitForStatus(job.id, "FAILED");
+    expect(failed.error).toBe(stalledTooOftenMessage(MAX_STALLED_COUNT));
+    expect(emulator.log.length).toBe(calls); // given up without running it again
+    expect(await stack.queue.has(job.id)).toBe(false);
+  }, 60_000);
 });

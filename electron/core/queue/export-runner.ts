@@ -35,6 +35,13 @@ export interface ExportRunnerOptions {
   log?: (line: string) => void;
 }
 
+/** Takeovers of a job whose runner died before BullMQ gives it up (FAILED). */
+export const MAX_STALLED_COUNT = 5;
+
+export function stalledTooOftenMessage(maxStalledCount: number): string {
+  return `the export's runner stopped responding (crashed or was killed) ${maxStalledCount + 1} times while running it, so it was given up`;
+}
+
 /** Abort reason when the runner stops: the job goes back to the queue, not to FAILED. */
 class RunnerShutdown extends Error {
   constructor() {
@@ -91,8 +98,7 @@ export class ExportRunner {
       concurrency: this.concurrency,
       lockDuration: this.options.lockDurationMs ?? DEFAULT_SETTINGS.runner.lockDurationMs,
       stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_SETTINGS.runner.lockDurationMs,
-      // A job whose runner keeps dying is given up (FAILED) after this many takeovers.
-      maxStalledCount: 5,
+      maxStalledCount: MAX_STALLED_COUNT,
     });
     worker.on("error", (error) => this.log(`queue error: ${error.message}`));
     worker.on("failed", (job, error) => void this.onQueueFailure(job, error));
@@ -287,12 +293,17 @@ export class ExportRunner {
     throw reason instanceof Error ? reason : new Error(message);
   }
 
-  /** BullMQ failed a job without our processor deciding (e.g. it stalled too often). */
+  /**
+   * BullMQ fails a job itself when it stalled more than MAX_STALLED_COUNT times: its stall
+   * check marks the job with a deferred failure, and the runner that next takes it fails it
+   * at once, without our processor. That mark, not the message text, tells the case apart.
+   */
   private async onQueueFailure(job: Job<ExportQueueData> | undefined, error: Error): Promise<void> {
     const id = job?.data?.exportId;
-    if (!isValidId(id) || !/stalled/i.test(error.message)) return;
+    if (!job?.deferredFailure || !isValidId(id)) return;
     await this.options.store
-      .transition(id, "FAILED", { from: ["PENDING", "PROCESSING"], patch: { error: `the export stopped responding: ${error.message}` } })
-      .catch(() => undefined);
+      .transition(id, "FAILED", { from: ["PENDING", "PROCESSING"], clear: ["runId"], patch: { error: stalledTooOftenMessage(MAX_STALLED_COUNT) } })
+      .then(() => this.log(`export ${id}: failed, ${error.message}`))
+      .catch((failure: unknown) => this.log(`export ${id}: could not be marked FAILED after stalling: ${failure instanceof Error ? failure.message : String(failure)}`));
   }
 }
