@@ -178,6 +178,79 @@ describe("the seed's endpoints", () => {
   });
 });
 
+describe("cancel, retry and the change stream, end to end with the real store and runner", () => {
+  const summary = async (exportId: string) => json<ExportJobSummary>(await api(`/api/teams/t1/export-jobs/${exportId}`));
+
+  it("cancels a running export: it fails as cancelled by the user with no CSV, and a retry then completes it", async () => {
+    emulator.latencyMs = 3000; // every Tinybird answer is slow: the export is certainly running when cancelled
+    let exportId: string;
+    try {
+      ({ exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" })));
+      await expect.poll(async () => (await summary(exportId)).status, { timeout: 10_000, interval: 50 }).toBe("PROCESSING");
+      const cancelled = await api(`/api/teams/t1/export-jobs/${exportId}/cancel`, { method: "POST" });
+      expect(cancelled.status).toBe(200);
+      const expected = { id: exportId, status: "FAILED", error: "Cancelled by user", cancelRequested: true };
+      expect(await json<ExportJobSummary>(cancelled)).toMatchObject(expected);
+      expect(await summary(exportId)).toMatchObject(expected);
+      expect((await api(`/api/teams/t1/export-jobs/${exportId}?download=true`)).status).toBe(409);
+    } finally {
+      emulator.latencyMs = 0;
+    }
+    const retried = await api(`/api/teams/t1/export-jobs/${exportId}/retry`, { method: "POST" });
+    expect(retried.status).toBe(200);
+    const done = await completed("t1", exportId);
+    expect(done).not.toHaveProperty("cancelRequested");
+    expect(done.error).toBeUndefined();
+    expect((await api(`/api/teams/t1/export-jobs/${exportId}?download=true`)).status).toBe(200);
+  });
+
+  it("retries a failed export: it runs again from the start and completes with the CSV a clean run gives", async () => {
+    const clean = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    await completed("t1", clean.exportId);
+    const expected = (await core.store.getResult(clean.exportId))!;
+
+    emulator.queueFaults(Array.from({ length: 200 }, () => ({ kind: "malformed" as const })));
+    let exportId: string;
+    try {
+      ({ exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" })));
+      await expect.poll(async () => (await summary(exportId)).status, { timeout: 30_000, interval: 100 }).toBe("FAILED");
+    } finally {
+      emulator.clearFaults();
+    }
+    const failed = await summary(exportId);
+    expect(failed.error).toMatch(/\w{5,}/);
+    expect(failed.error).not.toMatch(/^Cannot be retried/);
+
+    const retried = await api(`/api/teams/t1/export-jobs/${exportId}/retry`, { method: "POST" });
+    expect(retried.status).toBe(200);
+    const pending = await json<ExportJobSummary>(retried);
+    expect(["PENDING", "PROCESSING"]).toContain(pending.status);
+    expect(pending.error).toBeUndefined();
+    const done = await completed("t1", exportId);
+    expect(done.error).toBeUndefined();
+    expect(await (await api(`/api/teams/t1/export-jobs/${exportId}?download=true`)).text()).toBe(expected);
+  });
+
+  it("a client that disconnects from GET /api/events and reconnects gets the changes that happen after", async () => {
+    const first = new AbortController();
+    const before = await api("/api/events", { signal: first.signal });
+    const firstReader = before.body!.getReader();
+    expect(new TextDecoder().decode((await firstReader.read()).value)).toContain(": connected");
+    first.abort();
+
+    const second = new AbortController();
+    const again = await api("/api/events", { signal: second.signal });
+    expect(again.status).toBe(200);
+    const reader = again.body!.getReader();
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    let text = "";
+    while (!text.includes(`"id":"${exportId}"`) || !text.includes(`"status":"COMPLETED"`)) text += new TextDecoder().decode((await reader.read()).value);
+    second.abort();
+    expect(text).toContain(": connected");
+    expect(text).toMatch(new RegExp(`"id":"${exportId}"[^\\n]*"status":"COMPLETED"`));
+  });
+});
+
 describe("finding what to export, checked at create", () => {
   type Page = { resources: { id: string; name: string; views: number }[]; total: number };
 

@@ -262,11 +262,13 @@ export class ExportRunner {
     tinybirdCalls: number,
   ): Promise<never> {
     const { store } = this.options;
+    // Only a record this run still holds (PROCESSING) is written: a cancel that raced the
+    // failure has already made it FAILED, and a dying run must not bring it back.
     const ignoreConflict = (error: unknown) => {
       if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
     };
     if (reason instanceof RunnerShutdown) {
-      await store.transition(id, "PENDING", { runId, clear: ["runId"], patch: { progress: 0, tinybirdCalls } }).catch(ignoreConflict);
+      await store.transition(id, "PENDING", { from: ["PROCESSING"], runId, clear: ["runId"], patch: { progress: 0, tinybirdCalls } }).catch(ignoreConflict);
       await job.moveToWait(token);
       this.log(`export ${id}: handed back to the queue`);
       throw new WaitingError();
@@ -281,13 +283,13 @@ export class ExportRunner {
     if (!retryable || attempt >= attempts) {
       const permanent = reason instanceof AppError && PERMANENT_FAILURE_CODES.has(reason.code);
       const error = permanent ? permanentFailureMessage(message) : message;
-      await store.transition(id, "FAILED", { runId, patch: { error, attempts: attempt, tinybirdCalls } }).catch(ignoreConflict);
+      await store.transition(id, "FAILED", { from: ["PROCESSING"], runId, patch: { error, attempts: attempt, tinybirdCalls } }).catch(ignoreConflict);
       this.log(`export ${id}: failed after ${attempt} attempt(s): ${message}`);
       throw new UnrecoverableError(message);
     }
     // A retry is coming: the record is not FAILED, it waits with the last error shown.
     await store
-      .transition(id, "PENDING", { runId, clear: ["runId"], patch: { error: `attempt ${attempt} of ${attempts} failed, retrying: ${message}`, attempts: attempt, tinybirdCalls } })
+      .transition(id, "PENDING", { from: ["PROCESSING"], runId, clear: ["runId"], patch: { error: `attempt ${attempt} of ${attempts} failed, retrying: ${message}`, attempts: attempt, tinybirdCalls } })
       .catch(ignoreConflict);
     this.log(`export ${id}: attempt ${attempt} failed, retrying: ${message}`);
     throw reason instanceof Error ? reason : new Error(message);
