@@ -1,5 +1,6 @@
 import { ENRICHMENT_MODES, type EnrichmentMode } from "../../../shared/job";
 import { EXPORT_MODES, type ExportMode } from "../../../shared/settings";
+import { BATCH_IDS_PER_QUERY } from "../../../shared/call-estimate";
 import { PIPES, pageDurationRow, userAgentRow, viewDocumentStatsRow, type UserAgentRow } from "../tinybird/pipes";
 import type { TinybirdClient } from "../tinybird/tinybird-client";
 
@@ -119,8 +120,7 @@ export class BatchAnalytics extends PipeAnalytics {
   constructor(
     tinybird: TinybirdClient,
     reason?: string,
-    /** View ids per query: keeps URLs well under common 8 KB limits. */
-    private readonly idsPerQuery = 100,
+    private readonly idsPerQuery = BATCH_IDS_PER_QUERY,
   ) {
     super(tinybird, reason);
   }

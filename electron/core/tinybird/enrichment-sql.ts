@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SQL_IDS_PER_QUERY } from "../../../shared/call-estimate";
 import { AppError } from "../../../shared/errors";
 import { isValidId } from "../../../shared/ids";
 
@@ -16,8 +17,8 @@ export interface ViewOnDocument {
 
 /** ClickHouse refuses queries over 256 KiB (max_query_size): stay well below. */
 export const MAX_QUERY_BYTES = 128 * 1024;
-/** Views per query unless told otherwise. */
-export const DEFAULT_IDS_PER_QUERY = 1000;
+/** Views per query unless told otherwise (the call estimate counts with it too). */
+export const DEFAULT_IDS_PER_QUERY = SQL_IDS_PER_QUERY;
 
 /** A validated id as a ClickHouse string literal. */
 export function sqlString(id: string): string {
