@@ -86,6 +86,31 @@ describe("the New export form: find, then export", () => {
     await waitFor(() => expect(fake.callsOf("createExport")).toEqual([{ type: "document", teamId: "t1", resourceId: "d1" }]));
   });
 
+  it("estimates the Tinybird calls once a resource is picked from the search, in the configured mode", async () => {
+    const fake = withResources();
+    const { user, dialog } = await openForm(fake);
+    await user.clear(dialog.getByLabelText("Team"));
+    await user.type(dialog.getByLabelText("Team"), "t1");
+    await user.type(dialog.getByLabelText("Document id"), "pitch");
+    await user.click(await within(await screen.findByRole("listbox", { name: "Matching documents" })).findByRole("option", { name: /Pitch Deck/ }));
+    // 6 views, auto (the default): 2 SQL queries + the probe; batch: 1 batch query + 2 user-agent calls per view.
+    expect(await dialog.findByText("≈ 3 Tinybird calls (auto: sql if the token may run SQL; 13 if it falls back to batch)")).toBeTruthy();
+  });
+
+  it("estimates in a fixed configured mode, and asks to pick from the search for a typed id", async () => {
+    const fake = withResources();
+    fake.settingsView = { ...fake.settingsView, values: { mode: "per-view" } };
+    const { user, dialog } = await openForm(fake);
+    await user.clear(dialog.getByLabelText("Team"));
+    await user.type(dialog.getByLabelText("Team"), "t1");
+    await user.type(dialog.getByLabelText("Document id"), "d_typed");
+    expect(await dialog.findByText("The Tinybird call estimate appears after picking the resource from the search.")).toBeTruthy();
+    await user.clear(dialog.getByLabelText("Document id"));
+    await user.type(dialog.getByLabelText("Document id"), "financ");
+    await user.click(await within(await screen.findByRole("listbox", { name: "Matching documents" })).findByRole("option", { name: /Financials/ }));
+    expect(await dialog.findByText("≈ 9 Tinybird calls (per-view)")).toBeTruthy();
+  });
+
   it("picks with the keyboard, and a pasted id is sent as it is", async () => {
     const fake = withResources();
     const { user, dialog } = await openForm(fake);

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { estimateTinybirdCalls } from "../../../shared/call-estimate";
 import { isValidId } from "../../../shared/ids";
+import { DEFAULT_EXPORT_MODE, type ExportMode } from "../../../shared/settings";
 import { createExportInputSchema, csvProfileSchema, JOB_TYPES, jobTypeSchema, type CsvProfile, type ExportJobSummary, type JobType } from "../../../shared/job";
 import { toApiError, type ApiError } from "../api/api-error";
 import { useConsole, useConsoleStore } from "../state/console-context";
@@ -27,6 +29,14 @@ function refusedField(error: ApiError): Field | null {
   return null;
 }
 
+/** "≈ 3 Tinybird calls (auto: sql; 2,010 if it falls back to batch)" for a resource of `views` views. */
+function callEstimateText(views: number, mode: ExportMode): string {
+  const estimate = estimateTinybirdCalls(views, mode);
+  const calls = (count: number) => count.toLocaleString("en-US");
+  if (estimate.fallbackCalls === undefined) return `≈ ${calls(estimate.calls)} Tinybird calls (${estimate.mode})`;
+  return `≈ ${calls(estimate.calls)} Tinybird calls (auto: ${estimate.mode} if the token may run SQL; ${calls(estimate.fallbackCalls)} if it falls back to batch)`;
+}
+
 /**
  * Type, team, resource and (for a group) group, each searchable by name or id (typing or
  * pasting an id works too), an optional date range and the CSV profile, checked with the
@@ -50,6 +60,21 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
   const ids = { team: `${id}-team`, resource: `${id}-resource`, group: `${id}-group`, since: `${id}-since`, until: `${id}-until`, profile: `${id}-profile` };
   const inputIds: Partial<Record<Field, string>> = { teamId: ids.team, resourceId: ids.resource, groupId: ids.group, since: ids.since, until: ids.until };
 
+  // The configured mode, for the call estimate (none shown if the settings cannot be read).
+  const [mode, setMode] = useState<ExportMode | null>(null);
+  useEffect(() => {
+    let current = true;
+    api.getSettings({}).then(
+      (view) => current && setMode(view.values.mode ?? DEFAULT_EXPORT_MODE),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
+  // View counts of the resources the search found, by kind and id.
+  const [knownViews, setKnownViews] = useState<Record<string, number>>({});
+
   // Team names for the select (browser mode: the token's teams).
   const [teamNames, setTeamNames] = useState<Record<string, string>>({});
   useEffect(() => {
@@ -72,12 +97,11 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
   const resource = resourceId.trim();
   const kind = type === "document" ? "document" : "dataroom";
   const searchResources = useCallback(
-    async (q: string): Promise<SearchOption[]> =>
-      (await api.findResources({ teamId: team, type: kind, q, limit: MATCHES_SHOWN })).resources.map((found) => ({
-        id: found.id,
-        name: found.name,
-        detail: kind === "document" ? `${found.views} views` : `${found.views} visits`,
-      })),
+    async (q: string): Promise<SearchOption[]> => {
+      const { resources } = await api.findResources({ teamId: team, type: kind, q, limit: MATCHES_SHOWN });
+      setKnownViews((known) => ({ ...known, ...Object.fromEntries(resources.map((found) => [`${kind}:${found.id}`, found.views])) }));
+      return resources.map((found) => ({ id: found.id, name: found.name, detail: kind === "document" ? `${found.views} views` : `${found.views} visits` }));
+    },
     [api, team, kind],
   );
   const searchGroups = useCallback(
@@ -176,6 +200,13 @@ export function NewExportForm({ onCreated, onCancel }: { onCreated: (job: Export
         inputProps={{ ...fieldProps("resourceId", ids.resource), "data-autofocus": true, placeholder: "Search by name, or paste an id" }}
       />
       {fieldError("resourceId", ids.resource)}
+      {mode && isValidId(resource) && (
+        <p className="field-hint">
+          {knownViews[`${kind}:${resource}`] === undefined
+            ? "The Tinybird call estimate appears after picking the resource from the search."
+            : callEstimateText(knownViews[`${kind}:${resource}`]!, mode)}
+        </p>
+      )}
       {type === "dataroom-group" && (
         <>
           <label htmlFor={ids.group}>Group id</label>
