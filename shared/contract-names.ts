@@ -17,6 +17,7 @@ export const METHOD_NAMES = [
   "listTeams",
   "findTeams",
   "findResources",
+  "listAudit",
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { auditPageSchema, auditQuerySchema } from "./audit";
 import { connectionStatusSchema } from "./connection-status";
 import { ERROR_CODES, type WireError } from "./errors";
 import { idSchema } from "./ids";
@@ -70,6 +71,8 @@ export const CONTRACT = {
   findTeams: { input: teamQuerySchema, output: teamPageSchema },
   /** A team's documents, datarooms or a dataroom's groups by name or id, with view counts (Papermark's database, read-only). */
   findResources: { input: resourceQuerySchema, output: resourcePageSchema },
+  /** A team's audit trail (who created, cancelled, retried or deleted which export), newest first; `jobId` narrows it to one export. */
+  listAudit: { input: z.object({ teamId: idSchema, query: auditQuerySchema.partial() }).strict(), output: auditPageSchema },
 } as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>; // every name a schema, no schema without a name
 
 export type Contract = typeof CONTRACT;

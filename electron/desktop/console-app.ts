@@ -164,12 +164,13 @@ export class ConsoleApp {
       return summary;
     },
     deleteJob: async ({ id }) => {
-      await this.requireCore().service.delete(id, null);
+      await this.requireCore().service.delete(id, this.options.userId, null);
       return { deleted: true as const };
     },
-    cancelJob: ({ id }) => this.requireCore().service.cancel(id, null),
+    listAudit: ({ teamId, query }) => this.requireCore().service.auditTrail(teamId, query, null),
+    cancelJob: ({ id }) => this.requireCore().service.cancel(id, this.options.userId, null),
     retryJob: async ({ id }) => {
-      const job = await this.requireCore().service.retry(id, null);
+      const job = await this.requireCore().service.retry(id, this.options.userId, null);
       this.startedHere.add(job.id);
       return job;
     },

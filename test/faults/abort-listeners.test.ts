@@ -44,7 +44,7 @@ async function exportUntil(stack: ExportStack, requests: number): Promise<void> 
   const job = await service.create({ type: "document", teamId: TEAM, resourceId: DOCUMENT }, "u1", null);
   const ended = async () => ["COMPLETED", "FAILED"].includes((await stack.store.getSummary(job.id))?.status ?? "");
   await expect.poll(async () => emulator.log.length >= requests || (await ended()), { timeout: 90_000, interval: 100 }).toBe(true);
-  await service.cancel(job.id, null).catch(() => undefined);
+  await service.cancel(job.id, "u1", null).catch(() => undefined);
 }
 
 describe("abort listeners on a long export's signal", () => {

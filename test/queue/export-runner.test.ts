@@ -109,7 +109,7 @@ describe("lifecycle", () => {
     for (let i = 0; i < 3; i++) ids.push((await service.create(DOCUMENT, "user_1", null)).id);
     const waiting = await service.list({ teamId: "t1" }, {}, null);
     expect(waiting.queuePositions).toEqual({ [ids[0]!]: 1, [ids[1]!]: 2, [ids[2]!]: 3 });
-    await service.cancel(ids[0], null);
+    await service.cancel(ids[0], "user_1", null);
     expect((await service.list({ teamId: "t1" }, {}, null)).queuePositions).toEqual({ [ids[1]!]: 1, [ids[2]!]: 2 });
     // once nothing waits, a listing carries no positions
     await stack.runner().start();
@@ -156,7 +156,7 @@ describe("lifecycle", () => {
     const failed = await waitForStatus(job.id, "FAILED");
     expect(failed.error).toBe("Cannot be retried: document d4 has no views to export");
     expect(failed.attempts).toBe(1);
-    await expect(service.retry(job.id, null)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/cannot be retried/) });
+    await expect(service.retry(job.id, "user_1", null)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/cannot be retried/) });
     expect((await stack.store.getSummary(job.id))?.status).toBe("FAILED");
   });
 
@@ -194,7 +194,7 @@ describe("lifecycle", () => {
     emulator.latencyMs = 300;
     const job = await service.create(DOCUMENT, "user_1", null);
     await waitForStatus(job.id, "PROCESSING");
-    await service.cancel(job.id, null);
+    await service.cancel(job.id, "user_1", null);
     emulator.latencyMs = 0;
     // The run has ended once it logs the cancel and lets go of the job: only then can we
     // tell that it never wrote COMPLETED.
@@ -215,7 +215,7 @@ describe("lifecycle", () => {
     const failed = await waitForStatus(other.id, "FAILED");
     expect(failed.error).toMatch(/HTTP 500/);
     expect(failed.error).not.toMatch(/^Cannot be retried/);
-    await service.retry(other.id, null);
+    await service.retry(other.id, "user_1", null);
     const done = await waitForStatus(other.id, "COMPLETED");
     expect(done.error).toBeUndefined();
     expect(done.result).toBe(job.result === undefined ? (await stack.store.getResult(job.id))! : job.result);
@@ -226,7 +226,7 @@ describe("lifecycle", () => {
     emulator.latencyMs = 300;
     const job = await service.create(DOCUMENT, "user_1", null);
     await waitForStatus(job.id, "PROCESSING");
-    await service.delete(job.id, null);
+    await service.delete(job.id, "user_1", null);
     await expect.poll(() => stack.runners.flatMap((r) => r.activeJobIds), { timeout: 5000 }).toEqual([]);
     expect(await stack.store.get(job.id)).toBeNull();
   });

@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../../shared/audit";
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
 import { jobStateOf, type ExportJobSummary, type JobChange, type MalformedRecord } from "../../shared/job";
@@ -56,6 +57,8 @@ export class FakeConsoleApi {
   /** Unreadable records every listing reports. */
   malformed: MalformedRecord[] = [];
   readonly opened: string[] = [];
+  /** Audit entries per team, newest first, as listAudit answers them. */
+  audit: Record<string, AuditEntry[]> = {};
   private readonly listeners = new Set<(change: JobChange) => void>();
 
   constructor(jobs: ExportJobSummary[] = []) {
@@ -106,6 +109,12 @@ export class FakeConsoleApi {
       const jobs = matching.slice(offset, offset + (page.limit ?? 50));
       const queuePositions = Object.fromEntries(Object.entries(this.queuePositions).filter(([id]) => jobs.some((job) => job.id === id)));
       return { jobs, total: matching.length, malformed: [...this.malformed], ...(Object.keys(queuePositions).length > 0 ? { queuePositions } : {}) };
+    },
+    listAudit: async (input) => {
+      this.record("listAudit", input);
+      const matching = (this.audit[input.teamId] ?? []).filter((entry) => !input.query.jobId || entry.jobId === input.query.jobId);
+      const offset = input.query.offset ?? 0;
+      return { entries: matching.slice(offset, offset + (input.query.limit ?? 50)), total: matching.length, unreadable: 0 };
     },
     getJob: async ({ id }) => {
       this.record("getJob", { id });

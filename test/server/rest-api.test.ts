@@ -368,3 +368,32 @@ describe("bad requests", () => {
     expect(wrong.headers.get("allow")).toBe("POST");
   });
 });
+
+describe("the audit trail", () => {
+  type AuditPage = { entries: { at: string; actor: string; action: string; jobId: string; resourceId?: string }[]; total: number; unreadable: number };
+
+  it("records who created and deleted an export, not a refused cancel, and lists it per team and per export", async () => {
+    const { exportId } = await json<{ exportId: string }>(await api("/api/teams/t1/documents/d1/export-visits", { method: "POST" }));
+    await completed("t1", exportId);
+    expect((await api(`/api/teams/t1/export-jobs/${exportId}/cancel`, { method: "POST" })).status).toBe(409);
+    expect((await api(`/api/teams/t1/export-jobs/${exportId}`, { method: "DELETE" })).status).toBe(200);
+    const ofJob = await json<AuditPage>(await api(`/api/teams/t1/audit?jobId=${exportId}`));
+    expect(ofJob.entries.map((entry) => [entry.action, entry.actor, entry.jobId, entry.resourceId])).toEqual([
+      ["deleted", "alice", exportId, "d1"],
+      ["created", "alice", exportId, "d1"],
+    ]);
+    expect(ofJob.total).toBe(2);
+    const page = await json<AuditPage>(await api("/api/teams/t1/audit?limit=1"));
+    expect(page.entries).toEqual([ofJob.entries[0]]);
+    expect(page.total).toBeGreaterThanOrEqual(2);
+  });
+
+  it("hides another team's trail and answers 400 for a bad query", async () => {
+    expect((await api("/api/teams/t1/audit", { token: BOB })).status).toBe(404);
+    for (const query of ["?limit=0", "?limit=x", "?jobId=bad%20id", "?who=me"]) {
+      const response = await api(`/api/teams/t1/audit${query}`);
+      expect(response.status, query).toBe(400);
+      expect((await json<{ error: { code: string } }>(response)).error.code).toBe("BAD_INPUT");
+    }
+  });
+});

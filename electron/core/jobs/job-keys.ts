@@ -7,6 +7,8 @@ export interface JobKeys {
   job(id: string): string;
   teamIndex(teamId: string): string;
   userIndex(userId: string): string;
+  /** A team's audit trail: a list of AuditEntry JSON, newest first, written with the change it records. */
+  auditTrail(teamId: string): string;
   /** SCAN patterns (the prefix's glob characters escaped). */
   jobPattern(): string;
   teamIndexPattern(): string;
@@ -29,6 +31,7 @@ export function jobKeys(prefix = ""): JobKeys {
     job: (id) => `${prefix}export_job:${id}`,
     teamIndex: (teamId) => `${prefix}team_jobs:${teamId}`,
     userIndex: (userId) => `${prefix}user_jobs:${userId}`,
+    auditTrail: (teamId) => `${prefix}export_audit:${teamId}`,
     jobPattern: () => `${globLiteral(prefix)}export_job:*`,
     teamIndexPattern: () => `${globLiteral(prefix)}team_jobs:*`,
     changes: () => `${prefix}export_jobs:changes`,

@@ -48,6 +48,29 @@ local function badIndex(first, last)
 end
 `;
 
+/** A team's audit trail keeps this many entries, the newest. */
+export const AUDIT_TRAIL_LENGTH = 1000;
+
+/**
+ * Lua: the audit trail at KEYS[i] must be a list (checked before the first write), then
+ * the entry goes on its head, the oldest beyond AUDIT_TRAIL_LENGTH drop, and its TTL is
+ * refreshed like the indexes'.
+ */
+const AUDIT = `
+local function badAudit(i)
+  local kind = redis.call('TYPE', KEYS[i]).ok
+  if kind ~= 'list' and kind ~= 'none' then
+    return redis.error_reply('MALFORMED_RECORD ' .. KEYS[i] .. ' holds a ' .. kind .. ', not an audit trail: nothing was written')
+  end
+  return nil
+end
+local function audit(i, entry, ttl)
+  redis.call('LPUSH', KEYS[i], entry)
+  redis.call('LTRIM', KEYS[i], 0, ${AUDIT_TRAIL_LENGTH - 1})
+  redis.call('EXPIRE', KEYS[i], ttl)
+end
+`;
+
 const SUMMARY_FIELD_LIST = SUMMARY_FIELDS.map((name) => `'${name}'`).join(", ");
 
 /**
@@ -74,22 +97,36 @@ export function recordFingerprint(values: readonly (string | null)[]): string {
 }
 
 /**
- * KEYS: job. Returns {type of the key, teamId or false, userId or false}.
+ * KEYS: job. Returns {type of the key, teamId or false, userId or false, resourceId or
+ * false, resourceName or false} (the resource for the audit trail).
  */
 const ownerScript = `${READ_OWNER}
 local kind, teamId, userId = readOwner(KEYS[1])
-return {kind, teamId or false, userId or false}
+local resourceId, resourceName
+if kind == 'hash' then
+  local meta = redis.call('HMGET', KEYS[1], 'resourceId', 'resourceName')
+  resourceId, resourceName = meta[1], meta[2]
+elseif kind == 'string' then
+  local ok, record = pcall(cjson.decode, redis.call('GET', KEYS[1]))
+  if ok and type(record) == 'table' then resourceId, resourceName = record.resourceId, record.resourceName end
+end
+if type(resourceId) ~= 'string' then resourceId = false end
+if type(resourceName) ~= 'string' then resourceName = false end
+return {kind, teamId or false, userId or false, resourceId, resourceName}
 `;
 
-/** KEYS: job, teamIndex, userIndex. ARGV: ttl, scoreMs, id, channel, event, field, value, ... */
-const createScript = `${CHECK_INDEXES}
+/**
+ * KEYS: job, teamIndex, userIndex, auditTrail.
+ * ARGV: ttl, scoreMs, id, channel, event, audit entry, field, value, ...
+ */
+const createScript = `${CHECK_INDEXES}${AUDIT}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT a job with this id exists already')
 end
-local bad = badIndex(2, 3)
+local bad = badIndex(2, 3) or badAudit(4)
 if bad then return bad end
 local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 local ttl = tonumber(ARGV[1])
 redis.call('EXPIRE', KEYS[1], ttl)
@@ -97,22 +134,23 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ttl)
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ttl)
+audit(4, ARGV[6], ttl)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 `;
 
 /**
  * Conditional status change.
- * KEYS: job, teamIndex, userIndex (both absent when the owner read found none), then
- * optionally a result source: a string key whose value becomes `result` and is deleted, so
- * a CSV streamed into Redis never passes through Node in one piece.
+ * KEYS: job, teamIndex, userIndex, auditTrail (all absent when the owner read found
+ * none), then optionally a result source: a string key whose value becomes `result` and is
+ * deleted, so a CSV streamed into Redis never passes through Node in one piece.
  * ARGV: ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
  * expected runId ('' = any), expected teamId, expected userId ('' = none found), number
- * of set pairs N, the fingerprint of the record as it decoded (recordFingerprint), N pairs,
- * then names of fields to delete.
+ * of set pairs N, the fingerprint of the record as it decoded (recordFingerprint), the
+ * audit entry ('' = none: a runner's own step), N pairs, then names of fields to delete.
  * Returns the record's previous status.
  */
-const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}
+const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}
 local key = KEYS[1]
 local ttl, target, allowed, now, channel, runId = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local kind, teamId, userId = readOwner(key)
@@ -124,7 +162,8 @@ if not current then return redis.error_reply('MALFORMED_RECORD the job has no st
 if not teamId or not userId then return redis.error_reply('MALFORMED_RECORD the job has no teamId or userId') end
 if teamId ~= ARGV[7] or userId ~= ARGV[8] then return redis.error_reply('CONFLICT the job changed owner while it was being written') end
 if fingerprint(key) ~= ARGV[10] then return redis.error_reply('CONFLICT the job changed while it was being written') end
-local bad = badIndex(2, 3)
+local entry = ARGV[11]
+local bad = badIndex(2, 3) or (entry ~= '' and badAudit(4)) or nil
 if bad then return bad end
 local ok = false
 for s in string.gmatch(allowed, '[^,]+') do if s == current then ok = true end end
@@ -134,17 +173,18 @@ if runId ~= '' and redis.call('HGET', key, 'runId') ~= runId then
 end
 local n = tonumber(ARGV[9])
 local sets = {'status', target, 'updatedAt', now}
-for i = 11, 10 + 2 * n do sets[#sets + 1] = ARGV[i] end
-if KEYS[4] then
+for i = 12, 11 + 2 * n do sets[#sets + 1] = ARGV[i] end
+if KEYS[5] then
   sets[#sets + 1] = 'result'
-  sets[#sets + 1] = redis.call('GET', KEYS[4]) or ''
-  redis.call('DEL', KEYS[4])
+  sets[#sets + 1] = redis.call('GET', KEYS[5]) or ''
+  redis.call('DEL', KEYS[5])
 end
 redis.call('HSET', key, unpack(sets))
-for i = 11 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
+for i = 12 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 redis.call('EXPIRE', KEYS[3], ttl)
+if entry ~= '' then audit(4, entry, ttl) end
 local meta = redis.call('HMGET', key, 'id', 'progress', 'total')
 local event = {kind = 'updated', id = meta[1], teamId = teamId, userId = userId, status = target, at = now}
 if meta[2] then event.progress = tonumber(meta[2]) end
@@ -155,24 +195,29 @@ return current
 
 /**
  * Deletes a hash or JSON (web app) record and its index entries.
- * KEYS: job, then teamIndex if ARGV teamId is not '', then userIndex if ARGV userId is not ''.
- * ARGV: id, channel, now, expected teamId, expected userId ('' = none found).
+ * KEYS: job, then teamIndex if ARGV teamId is not '', then userIndex if ARGV userId is not '',
+ * then the team's auditTrail if ARGV audit entry is not ''.
+ * ARGV: id, channel, now, expected teamId, expected userId ('' = none found), ttl, audit entry.
  * Returns 1 if deleted, 0 if it did not exist.
  */
-const deleteScript = `${READ_OWNER}${CHECK_INDEXES}
+const deleteScript = `${READ_OWNER}${CHECK_INDEXES}${AUDIT}
 local key = KEYS[1]
 local id, channel, now, expectedTeam, expectedUser = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local ttl, entry = tonumber(ARGV[6]), ARGV[7]
 local kind, teamId, userId = readOwner(key)
 if kind == 'none' then return 0 end
 if (teamId or '') ~= expectedTeam or (userId or '') ~= expectedUser then
   return redis.error_reply('CONFLICT the job changed owner while it was being deleted')
 end
-local bad = badIndex(2, #KEYS)
+local lastIndex = #KEYS
+if entry ~= '' then lastIndex = lastIndex - 1 end
+local bad = badIndex(2, lastIndex) or (entry ~= '' and badAudit(#KEYS)) or nil
 if bad then return bad end
 redis.call('DEL', key)
 local next = 2
 if teamId then redis.call('ZREM', KEYS[next], id); next = next + 1 end
 if userId then redis.call('ZREM', KEYS[next], id) end
+if entry ~= '' then audit(#KEYS, entry, ttl) end
 local event = {kind = 'deleted', id = id, at = now, teamId = teamId or '', userId = userId or ''}
 redis.call('PUBLISH', channel, cjson.encode(event))
 return 1

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { auditEntrySchema, auditQuerySchema, type AuditAction, type AuditEntry, type AuditPage, type AuditQuery } from "../../../shared/audit";
 import { AppError, isErrorCode } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import { parseInput } from "../../../shared/parse-input";
@@ -76,6 +77,14 @@ export interface TransitionOptions {
    * partial copy) in the same write. Needs `runId`.
    */
   takePartialResult?: boolean;
+  /** Records the change in the team's audit trail, in the same write (a person's action, not a runner's step). */
+  audit?: AuditRecord;
+}
+
+/** Who did it and what, for the audit trail (the store adds when, the job and its resource). */
+export interface AuditRecord {
+  actor: string;
+  action: AuditAction;
 }
 
 /** A run's CSV is dropped this long after its last chunk when the run never finishes. */
@@ -123,6 +132,7 @@ export class JobStore {
     this.maxScanned = options.maxScanned ?? DEFAULT_MAX_SCANNED;
   }
 
+  /** The job's userId asked for it: the team's audit trail records it with the record. */
   async create(input: NewJob): Promise<ExportJob> {
     const now = this.now();
     const job: ExportJob = {
@@ -144,10 +154,11 @@ export class JobStore {
     };
     const event: JobChange = { kind: "created", id: job.id, teamId: job.teamId, userId: job.userId, status: job.status, at: job.updatedAt };
     const pairs = Object.entries(encodeFields(job)).flat();
+    const entry = this.auditEntry({ actor: job.userId, action: "created" }, job, now);
     await this.call(() =>
       this.scripts.exportJobCreate(
-        [this.keys.job(job.id), this.keys.teamIndex(job.teamId), this.keys.userIndex(job.userId)],
-        [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), ...pairs],
+        [this.keys.job(job.id), this.keys.teamIndex(job.teamId), this.keys.userIndex(job.userId), this.keys.auditTrail(job.teamId)],
+        [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), entry, ...pairs],
       ),
     );
     return job;
@@ -200,6 +211,8 @@ export class JobStore {
     // A record that does not decode is never written: the script checks it is still the one read here.
     const read = await this.readForWrite(jobId);
     const owner = { teamId: read.job?.teamId ?? null, userId: read.job?.userId ?? null };
+    const now = this.now();
+    const entry = options.audit && read.job ? this.auditEntry(options.audit, read.job, now) : "";
     // Without an owner the script fails before it needs the index keys (or finds a conflict).
     const keys =
       owner.teamId !== null && owner.userId !== null
@@ -207,6 +220,7 @@ export class JobStore {
             jobKey,
             this.keys.teamIndex(owner.teamId),
             this.keys.userIndex(owner.userId),
+            this.keys.auditTrail(owner.teamId),
             ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
           ]
         : [jobKey];
@@ -215,13 +229,14 @@ export class JobStore {
         this.ttlSeconds,
         to,
         allowed.join(","),
-        this.now().toISOString(),
+        now.toISOString(),
         this.keys.changes(),
         options.runId ?? "",
         owner.teamId ?? "",
         owner.userId ?? "",
         pairs.length / 2,
         read.fingerprint,
+        entry,
         ...pairs,
         ...(options.clear ?? []),
       ]),
@@ -231,11 +246,15 @@ export class JobStore {
 
   /**
    * Cancels a PENDING or PROCESSING job (FAILED "Cancelled by user") and asks whichever
-   * runner holds it to abort the run.
+   * runner holds it to abort the run. `actor` (when a person asked) goes in the audit trail.
    */
-  async cancel(id: string): Promise<void> {
+  async cancel(id: string, actor?: string): Promise<void> {
     const jobId = parseId(id);
-    await this.transition(jobId, "FAILED", { from: ACTIVE_STATUSES, patch: { error: "Cancelled by user", cancelRequested: true } });
+    await this.transition(jobId, "FAILED", {
+      from: ACTIVE_STATUSES,
+      patch: { error: "Cancelled by user", cancelRequested: true },
+      ...(actor !== undefined ? { audit: { actor, action: "cancelled" } } : {}),
+    });
     await this.call(() => this.redis.publish(this.keys.cancellations(), jobId));
   }
 
@@ -258,19 +277,69 @@ export class JobStore {
     await this.call(() => this.redis.del(this.keys.partialResult(parseId(id), parseId(runId, "run id"))));
   }
 
-  /** Deletes the record and its index entries. Returns false when there was none. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the record and its index entries; `actor` (when a person asked) goes in its
+   * team's audit trail (a record without a team has none). Returns false when there was none.
+   */
+  async delete(id: string, actor?: string): Promise<boolean> {
     const jobId = parseId(id);
     const jobKey = this.keys.job(jobId);
     const owner = await this.owner(jobKey);
     if (owner.kind === "none") return false;
+    const now = this.now();
     const keys = [jobKey];
     if (owner.teamId !== null) keys.push(this.keys.teamIndex(owner.teamId));
     if (owner.userId !== null) keys.push(this.keys.userIndex(owner.userId));
+    const entry =
+      owner.teamId !== null && actor !== undefined
+        ? this.auditEntry({ actor, action: "deleted" }, { id: jobId, resourceId: owner.resourceId ?? undefined, resourceName: owner.resourceName ?? undefined }, now)
+        : "";
+    if (entry !== "") keys.push(this.keys.auditTrail(owner.teamId!));
     const removed = await this.call(() =>
-      this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), this.now().toISOString(), owner.teamId ?? "", owner.userId ?? ""]),
+      this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), now.toISOString(), owner.teamId ?? "", owner.userId ?? "", this.ttlSeconds, entry]),
     );
     return removed === 1;
+  }
+
+  /** The JSON of one audit entry (the scripts store it as given). */
+  private auditEntry(record: AuditRecord, job: { id: string; resourceId?: string | undefined; resourceName?: string | undefined }, at: Date): string {
+    const entry: AuditEntry = {
+      at: at.toISOString(),
+      actor: parseId(record.actor, "user id"),
+      action: record.action,
+      jobId: job.id,
+      ...(job.resourceId !== undefined ? { resourceId: job.resourceId } : {}),
+      ...(job.resourceName !== undefined ? { resourceName: job.resourceName } : {}),
+    };
+    return JSON.stringify(entry);
+  }
+
+  /**
+   * A team's audit trail, newest first (at most AUDIT_TRAIL_LENGTH entries are kept), or
+   * one export's part of it. Entries that do not read as one are counted, not returned.
+   */
+  async auditTrail(teamId: string, queryInput: AuditQuery = {}): Promise<AuditPage> {
+    const team = parseId(teamId, "team id");
+    const query = parseInput(auditQuerySchema, queryInput, "audit query");
+    const key = this.keys.auditTrail(team);
+    const kind = await this.call(() => this.redis.type(key));
+    if (kind === "none") return { entries: [], total: 0, unreadable: 0 };
+    if (kind !== "list") throw new AppError("MALFORMED_RECORD", `${key} holds a ${kind}, not an audit trail`);
+    const raw = await this.call(() => this.redis.lrange(key, 0, -1));
+    const matching: AuditEntry[] = [];
+    let unreadable = 0;
+    for (const text of raw) {
+      let parsed: ReturnType<typeof auditEntrySchema.safeParse>;
+      try {
+        parsed = auditEntrySchema.safeParse(JSON.parse(text));
+      } catch {
+        unreadable += 1;
+        continue;
+      }
+      if (!parsed.success) unreadable += 1;
+      else if (query.jobId === undefined || parsed.data.jobId === query.jobId) matching.push(parsed.data);
+    }
+    return { entries: matching.slice(query.offset, query.offset + query.limit), total: matching.length, unreadable };
   }
 
   /**
@@ -278,13 +347,13 @@ export class JobStore {
    * its teamId field says which, or, when it has none, an index of that team listing it.
    * Those index entries go too. Returns false when none of `teams` owns it (or it is gone).
    */
-  async deleteMalformed(id: string, teams: readonly string[] | null): Promise<boolean> {
+  async deleteMalformed(id: string, teams: readonly string[] | null, actor?: string): Promise<boolean> {
     const jobId = parseId(id);
     const owner = await this.owner(this.keys.job(jobId));
     if (owner.kind === "none") return false;
     const listing = owner.teamId !== null || teams === null ? [] : await this.teamsListing(jobId, teams);
     if (teams !== null && !(owner.teamId !== null ? teams.includes(owner.teamId) : listing.length > 0)) return false;
-    const deleted = await this.delete(jobId);
+    const deleted = await this.delete(jobId, actor);
     for (const team of listing) await this.call(() => this.redis.zrem(this.keys.teamIndex(team), jobId));
     return deleted;
   }
@@ -466,9 +535,9 @@ export class JobStore {
   }
 
   /** Who owns the record at `key` (read before a write, which checks it again). */
-  private async owner(key: string): Promise<{ kind: string; teamId: string | null; userId: string | null }> {
-    const [kind, teamId, userId] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as [string, string | null, string | null];
-    return { kind, teamId: teamId || null, userId: userId || null };
+  private async owner(key: string): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null }> {
+    const [kind, teamId, userId, resourceId, resourceName] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
+    return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null };
   }
 
   /** The team or user an index lists the jobs of (null for anything else). */

@@ -1,3 +1,4 @@
+import type { AuditPage } from "../../../shared/audit";
 import { AppError } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import { parseInput } from "../../../shared/parse-input";
@@ -26,7 +27,8 @@ export type TeamScope = readonly string[] | null;
 
 /**
  * The use cases behind both the IPC contract and the REST API: create, list, read, cancel,
- * retry and delete exports. It validates every input; callers pass the user's team scope.
+ * retry and delete exports. It validates every input; callers pass the user's team scope
+ * and, for a change, the acting user, whom the team's audit trail records.
  */
 export class ExportService {
   constructor(
@@ -104,9 +106,14 @@ export class ExportService {
   }
 
   /** Stops a PENDING or PROCESSING export: FAILED "Cancelled by user"; the run is aborted. */
-  async cancel(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
+  async cancel(id: unknown, actor: string, scope: TeamScope): Promise<ExportJobSummary> {
+    return this.stop(id, parseInput(idSchema, actor, "user id"), scope);
+  }
+
+  /** Cancels; `actor` null when the cancel is part of another action (a delete) that records itself. */
+  private async stop(id: unknown, actor: string | null, scope: TeamScope): Promise<ExportJobSummary> {
     const job = await this.get(id, scope);
-    await this.store.cancel(job.id);
+    await this.store.cancel(job.id, actor ?? undefined);
     await this.queue.remove(job.id);
     return this.get(job.id, scope);
   }
@@ -123,13 +130,15 @@ export class ExportService {
   }
 
   /** Runs a FAILED export again from the start (not one that failed for good). */
-  async retry(id: unknown, scope: TeamScope): Promise<ExportJobSummary> {
+  async retry(id: unknown, actor: string, scope: TeamScope): Promise<ExportJobSummary> {
+    const user = parseInput(idSchema, actor, "user id");
     const job = await this.get(id, scope);
     if (isPermanentFailure(job)) throw new AppError("CONFLICT", `export ${job.id} cannot be retried: ${permanentFailureReason(job.error ?? "")}`);
     await this.store.transition(job.id, "PENDING", {
       from: ["FAILED"],
       patch: { attempts: 0, progress: 0 },
       clear: ["error", "completedAt", "cancelRequested", "total", "runId", "result"],
+      audit: { actor: user, action: "retried" },
     });
     await this.queue.remove(job.id);
     await this.queue.enqueue(job.id);
@@ -137,20 +146,22 @@ export class ExportService {
   }
 
   /** Deletes an export; a running one is cancelled first so its run stops. */
-  async delete(id: unknown, scope: TeamScope): Promise<void> {
+  async delete(id: unknown, actor: string, scope: TeamScope): Promise<void> {
     const jobId = parseInput(idSchema, id, "export id");
+    const user = parseInput(idSchema, actor, "user id");
     let job: ExportJobSummary;
     try {
       job = await this.get(jobId, scope);
     } catch (error) {
       if (!(error instanceof AppError && error.code === "MALFORMED_RECORD")) throw error;
       // A record that does not decode has no status to respect; it goes if the caller's team owns it.
-      if (!(await this.store.deleteMalformed(jobId, scope))) throw new AppError("NOT_FOUND", `export ${jobId} not found`);
+      if (!(await this.store.deleteMalformed(jobId, scope, user))) throw new AppError("NOT_FOUND", `export ${jobId} not found`);
       await this.queue.remove(jobId);
       return;
     }
     if (ACTIVE_STATUSES.includes(job.status)) {
-      await this.cancel(job.id, scope).catch((error: unknown) => {
+      // Recorded once, as the delete.
+      await this.stop(job.id, null, scope).catch((error: unknown) => {
         // Like cancel: a running web-app job belongs to its runner, so it stays.
         if (error instanceof AppError && error.code === "FOREIGN_RECORD") {
           throw new AppError("FOREIGN_RECORD", `export ${job.id} was created by Papermark's web app and is still ${job.status}: its runner manages it, so it can be deleted once it has finished`);
@@ -159,7 +170,14 @@ export class ExportService {
         if (!(error instanceof AppError) || error.code === "UNAVAILABLE") throw error;
       });
     }
-    await this.store.delete(job.id);
+    await this.store.delete(job.id, user);
     await this.queue.remove(job.id);
+  }
+
+  /** A team's audit trail (who created, cancelled, retried or deleted which export), newest first. */
+  async auditTrail(teamId: unknown, query: { jobId?: string; offset?: number; limit?: number }, scope: TeamScope): Promise<AuditPage> {
+    const team = parseInput(idSchema, teamId, "team id");
+    this.checkTeam(team, scope);
+    return this.store.auditTrail(team, query);
   }
 }

@@ -217,7 +217,7 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
       pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)$/,
       handle: async (ctx, m) => {
         const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
-        await service.delete(param(m[2]!, "export id"), scope);
+        await service.delete(param(m[2]!, "export id"), ctx.caller.userId, scope);
         send(ctx.res, 200, { deleted: true });
       },
     },
@@ -227,7 +227,16 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
       handle: async (ctx, m) => {
         const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
         const id = param(m[2]!, "export id");
-        send(ctx.res, 200, m[3] === "cancel" ? await service.cancel(id, scope) : await service.retry(id, scope));
+        send(ctx.res, 200, m[3] === "cancel" ? await service.cancel(id, ctx.caller.userId, scope) : await service.retry(id, ctx.caller.userId, scope));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/teams\/([^/]+)\/audit$/,
+      handle: async (ctx, m) => {
+        const teamId = param(m[1]!, "team id");
+        const scope = teamOf(ctx.caller, teamId);
+        send(ctx.res, 200, await service.auditTrail(teamId, searchParams(ctx.url, ["jobId", "offset", "limit"]), scope));
       },
     },
     {

@@ -176,6 +176,7 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     listTeams: async () => (await caller()).teams,
     findTeams: async (input) => checkedOutput("findTeams", await json(`/api/teams${searchQuery(input)}`)),
     findResources: async ({ teamId, ...input }) => checkedOutput("findResources", await json(`/api/teams/${encodeURIComponent(teamId)}/resources${searchQuery(input)}`)),
+    listAudit: async ({ teamId, query }) => checkedOutput("listAudit", await json(`/api/teams/${encodeURIComponent(teamId)}/audit${searchQuery(query)}`)),
     onJobChanged(listener) {
       listeners.add(listener);
       closeStream ??= openChangeStream({

@@ -40,6 +40,7 @@ export function ipcTransport(bridge: PreloadBridge): ConsoleApi {
     listTeams: (input) => call("listTeams", input),
     findTeams: (input) => call("findTeams", input),
     findResources: (input) => call("findResources", input),
+    listAudit: (input) => call("listAudit", input),
     onJobChanged: (listener) => {
       // Without a change channel the 3-second poll still keeps the table fresh.
       if (typeof bridge.onJobChanged !== "function") return () => {};
