@@ -140,7 +140,7 @@ describe("downloads that have no CSV (item 12)", () => {
 describe("store faults through REST (items 3, 4, 5)", () => {
   it("answers a create that cannot be indexed with a clear error and writes nothing", async () => {
     await redis.set(`${prefix}user_jobs:carol`, "not an index");
-    const before = await redis.keys(`${prefix}export_job:*`);
+    const before = (await redis.keys(`${prefix}export_job:*`)).sort(); // KEYS has no order
     const carol = await startHttpServer({
       service: core.service,
       auth: new ApiAuth({ "carol-token-0123456789": { userId: "carol", teams: ["t1"] } }),
@@ -152,7 +152,7 @@ describe("store faults through REST (items 3, 4, 5)", () => {
       const response = await fetch(`${carol.url}/api/teams/t1/documents/d1/export-visits`, { method: "POST", headers: { Authorization: "Bearer carol-token-0123456789" } });
       expect(response.status).toBe(500);
       expect(((await response.json()) as ErrorBody).error).toEqual({ code: "MALFORMED_RECORD", message: `${prefix}user_jobs:carol holds a string, not a job index: nothing was written` });
-      expect(await redis.keys(`${prefix}export_job:*`)).toEqual(before);
+      expect((await redis.keys(`${prefix}export_job:*`)).sort()).toEqual(before);
     } finally {
       await carol.close();
       await redis.del(`${prefix}user_jobs:carol`);
