@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from "react";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { JobDetails } from "./JobDetails";
+import { JobHistory } from "./JobHistory";
 import { RowActions } from "./RowActions";
 
 /** The open job: every field, its attempts and full error, and its actions. Escape closes it. */
@@ -49,6 +50,7 @@ export function DetailPanel() {
         <>
           {error && phase === "ready" && <p className="stale-error">Last refresh failed: {error.message}</p>}
           <JobDetails job={job} />
+          <JobHistory job={job} />
           <div className="detail-actions">
             <RowActions job={job} />
           </div>
