@@ -200,10 +200,15 @@ export class TinybirdEmulator {
   minStartGap(entries: RequestLogEntry[] = this.log): number {
     const sorted = [...entries].sort((a, b) => a.releasedAt - b.releasedAt);
     let gap = Infinity;
+    // An arrival time (no release header: a process's first request) lags its release by the
+    // connection set-up, so it can land just after another process's later release: gaps on
+    // either side of one say nothing about the limiter.
+    const measuredAtArrival = (entry: RequestLogEntry) => entry.releasedAt === entry.start;
     for (let i = 1; i < sorted.length; i++) {
       const previous = sorted[i - 1]!;
-      if (previous.releasedAt === previous.start) continue;
-      gap = Math.min(gap, sorted[i]!.releasedAt - previous.releasedAt);
+      const current = sorted[i]!;
+      if (measuredAtArrival(previous) || measuredAtArrival(current)) continue;
+      gap = Math.min(gap, current.releasedAt - previous.releasedAt);
     }
     return gap;
   }
