@@ -7,24 +7,29 @@ import { ENRICHMENT_MODES, type EnrichmentMode } from "../../electron/core/expor
 import { PIPES } from "../../electron/core/tinybird/pipes";
 import { RateLimiter } from "../../electron/core/tinybird/rate-limiter";
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
-import { TinybirdEmulator, type RequestLogEntry } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { QUERY_API_PATH, TinybirdEmulator, type RequestLogEntry } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { wallClockMs } from "../../electron/core/time/wall-clock";
 import { startEmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { ViewsSource } from "../../electron/core/views/views-source";
 import { findClickHouseServer } from "../../electron/dev/clickhouse-process";
 import { TestClickHouse } from "../helpers/clickhouse-server";
 import { progress, type BenchOptions, type BenchResult } from "./bench-context";
-import { seedStrategyExport } from "./seed-strategy";
+import { seedStrategyDataroomExport, seedStrategyExport } from "./seed-strategy";
 import { mean } from "./stats";
 import { seedSyntheticTeam, syntheticTeam } from "./synthetic-document";
 import { fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio, type Table } from "./table";
 
 /*
  * Benchmark 1: export throughput against the Tinybird emulator with realistic latency and a
- * rate limit of its own, for three strategies: (a) the seed's (views one after another),
- * (b) our per-view mode, (c) our batch mode. The limiter is 5 in flight / minTime apart for
- * all three; the emulator's limits sit above that ceiling, so any 429 means the limiter let
- * too much through.
+ * rate limit of its own, for four strategies: (a) the seed's (views one after another),
+ * (b) our per-view mode, (c) our batch mode, (d) our sql mode. The limiter is 5 in flight /
+ * minTime apart for all; the emulator's limits sit above that ceiling, so any 429 means the
+ * limiter let too much through.
+ *
+ * BENCH_PARALLEL=1 runs the pipe strategies' runs side by side (after the sql runs), each with
+ * its own limiter and its own emulator over the same data: each run is bound by its own
+ * limiter, so the whole set at the real limit takes as long as its longest run (~75 min)
+ * instead of ~3 h. The side-by-side runs share one Node process and one PGlite.
  */
 
 const TOKEN = "bench-token";
@@ -54,7 +59,13 @@ interface RunSpec {
 }
 
 interface Scenario {
+  /** Its name in BENCH_CASES and the output. */
+  name: string;
+  kind: "document" | "dataroom";
+  /** Document views (a dataroom's: sessions × documentViewsPerSession). */
   views: number;
+  /** Dataroom visits (DATAROOM_VIEW rows); a dataroom case's sample counts these. */
+  sessions?: number;
   minTime: number;
   runs: RunSpec[];
 }
@@ -65,18 +76,31 @@ interface Scenario {
  * 5 calls/s: 10,000 views is ~73 min), which runs a sample of 1,000 views (marked). Per-view
  * and batch at 10,000 views run in full: about 73 and 41 minutes.
  */
+const ROOM_SESSIONS = 2_000;
+const ROOM_VIEWS_PER_SESSION = 5;
+const ROOM_DOCUMENTS = 20;
 const SCENARIOS: Scenario[] = [
-  { views: 1_000, minTime: 200, runs: [{ strategy: "a" }, { strategy: "b" }, { strategy: "c" }, { strategy: "d" }] },
-  { views: 10_000, minTime: 200, runs: [{ strategy: "a", sample: 1_000 }, { strategy: "b" }, { strategy: "c" }, { strategy: "d" }] },
+  { name: "document-1000", kind: "document", views: 1_000, minTime: 200, runs: [{ strategy: "a" }, { strategy: "b" }, { strategy: "c" }, { strategy: "d" }] },
+  { name: "document-10000", kind: "document", views: 10_000, minTime: 200, runs: [{ strategy: "a", sample: 1_000 }, { strategy: "b" }, { strategy: "c" }, { strategy: "d" }] },
+  // The seed's loop costs a call per document view and one per visit (~12,000 calls, ~40 min): a sample of 400 visits.
+  {
+    name: "dataroom-10000",
+    kind: "dataroom",
+    views: ROOM_SESSIONS * ROOM_VIEWS_PER_SESSION,
+    sessions: ROOM_SESSIONS,
+    minTime: 200,
+    runs: [{ strategy: "a", sample: 400 }, { strategy: "b" }, { strategy: "c" }, { strategy: "d" }],
+  },
 ];
 
 export interface ThroughputRun {
+  scenario: string;
   views: number;
   strategy: Strategy;
   window: number | null;
   minTime: number;
   emulatorQps: number;
-  /** Views actually run (less than `views` when sampled). */
+  /** Rows (views; dataroom: visits plus their document views) actually written. */
   viewsRun: number;
   extrapolated: boolean;
   calls: number;
@@ -113,9 +137,12 @@ export interface GapAnalysis {
   tailMs: number;
 }
 
-function documentId(views: number): string {
-  return `bench_doc_${views}`;
+function resourceId(scenario: Scenario): string {
+  return scenario.kind === "document" ? `bench_doc_${scenario.views}` : `bench_room_${scenario.views}`;
 }
+
+const caseLabel = (scenario: Pick<Scenario, "kind" | "views" | "sessions">) =>
+  scenario.kind === "document" ? `document, ${fmtInt(scenario.views)} views` : `dataroom, ${fmtInt(scenario.views)} document views in ${fmtInt(scenario.sessions ?? 0)} visits`;
 
 function hashingSink(): { sink: CsvSink; digest: () => string } {
   const hash = createHash("sha256");
@@ -132,16 +159,26 @@ const runName = (run: { strategy: Strategy; window?: number | null }) => `${STRA
 export async function runExportThroughput(options: BenchOptions): Promise<BenchResult> {
   // --full: every headline run in full; the window experiment stays a sample.
   // BENCH_STRATEGIES=a,d runs only those strategies (the full set at the real limit takes ~2.5 h).
+  // BENCH_CASES=document-1000,dataroom-10000 runs only those cases; BENCH_PARALLEL=1 runs side by side.
   const only = process.env.BENCH_STRATEGIES?.split(",").map((name) => name.trim());
-  const scenarios = SCENARIOS.map((s) => (options.full ? { ...s, runs: s.runs.map((r) => (r.window ? r : { strategy: r.strategy })) } : s)).map((s) => ({
-    ...s,
-    runs: s.runs.filter((run) => !only || only.includes(run.strategy)),
-  }));
-  progress(`export: generating ${scenarios.map((s) => fmtInt(s.views)).join(" + ")} views of one document each`);
+  const cases = process.env.BENCH_CASES?.split(",").map((name) => name.trim());
+  const unknownCases = cases?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
+  if (unknownCases.length) throw new Error(`unknown BENCH_CASES ${unknownCases.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+  const parallel = process.env.BENCH_PARALLEL === "1";
+  const scenarios = SCENARIOS.filter((s) => !cases || cases.includes(s.name))
+    .map((s) => (options.full ? { ...s, runs: s.runs.map((r) => (r.window ? r : { strategy: r.strategy })) } : s))
+    .map((s) => ({
+      ...s,
+      runs: s.runs.filter((run) => !only || only.includes(run.strategy)),
+    }));
+  progress(`export: generating ${scenarios.map(caseLabel).join(" + ")}`);
   const team = syntheticTeam(
     TEAM,
-    scenarios.map((s) => ({ id: documentId(s.views), views: s.views })),
+    scenarios.filter((s) => s.kind === "document").map((s) => ({ id: resourceId(s), views: s.views })),
     11,
+    scenarios
+      .filter((s) => s.kind === "dataroom")
+      .map((s) => ({ id: resourceId(s), sessions: s.sessions!, documentViewsPerSession: s.views / s.sessions!, documents: ROOM_DOCUMENTS })),
   );
   const db = await startEmbeddedPostgres();
   // The Query API needs a real ClickHouse behind the emulator (sql mode only).
@@ -155,24 +192,52 @@ export async function runExportThroughput(options: BenchOptions): Promise<BenchR
     progress(`export: PGlite seeded with ${fmtInt(team.tables.View.length)} views in ${fmtMs(performance.now() - seedStart)}; ${fmtInt(team.emulator.pageViews.length)} page-view events in the emulator`);
     await emulator.start();
     const views = new ViewsSource(db.sql);
-
-    for (const scenario of scenarios) {
-      const emulatorQps = Math.max(50, Math.ceil((1.2 * 1000) / Math.max(1, scenario.minTime)));
-      emulator.limits = { qps: emulatorQps, maxConcurrent: EMULATOR_MAX_CONCURRENT };
-      for (const spec of scenario.runs) {
+    const emulatorQpsOf = (scenario: Scenario) => Math.max(50, Math.ceil((1.2 * 1000) / Math.max(1, scenario.minTime)));
+    const planned = scenarios.flatMap((scenario) =>
+      scenario.runs.flatMap((spec) => {
         if (spec.strategy === "d" && !(SQL_MODE_AVAILABLE && clickhouse)) {
           progress(`export: ${runName(spec)} skipped: ${SQL_MODE_AVAILABLE ? "no clickhouse-server for the emulator's /v0/sql" : "this build has no sql mode yet"}`);
-          continue;
+          return [];
         }
-        progress(
-          `export: ${runName(spec)}, ${fmtInt(scenario.views)} views, minTime ${scenario.minTime} ms${spec.sample ? ` (sample: first ${fmtInt(spec.sample)} views)` : ""} …`,
-        );
-        const run = await runOne(emulator, views, scenario, spec, emulatorQps);
+        return [{ scenario, spec }];
+      }),
+    );
+    const announce = ({ scenario, spec }: (typeof planned)[number]) =>
+      progress(
+        `export: ${runName(spec)}, ${caseLabel(scenario)}, minTime ${scenario.minTime} ms${spec.sample ? ` (sample: first ${fmtInt(spec.sample)} ${scenario.kind === "document" ? "views" : "visits"})` : ""} …`,
+      );
+    const report = (run: ThroughputRun) =>
+      progress(
+        `export:   ${run.scenario} ${STRATEGY_NAMES[run.strategy]}: ${fmtInt(run.calls)} calls in ${fmtMs(run.wallMs)} = ${fmtNum(run.callsPerSecond, 1)}/s (${fmtPct(run.shareOfCeiling)} of ${fmtNum(run.ceilingPerSecond, 1)}/s), 429s: ${run.status429}`,
+      );
+    // The shared emulator (with the Query API) runs one run at a time.
+    const onShared = async (item: (typeof planned)[number]) => {
+      emulator.limits = { qps: emulatorQpsOf(item.scenario), maxConcurrent: EMULATOR_MAX_CONCURRENT };
+      announce(item);
+      const run = await runOne(emulator, views, item.scenario, item.spec, emulatorQpsOf(item.scenario), parallel);
+      runs.push(run);
+      report(run);
+    };
+    // Side by side: a pipe run gets an emulator of its own (same data, limits and latency).
+    const onOwn = async (item: (typeof planned)[number], index: number) => {
+      const own = new TinybirdEmulator({ token: TOKEN, data: team.emulator, latencyMs: LATENCY, seed: 3 + index, limits: { qps: emulatorQpsOf(item.scenario), maxConcurrent: EMULATOR_MAX_CONCURRENT } });
+      await own.start();
+      try {
+        announce(item);
+        const run = await runOne(own, views, item.scenario, item.spec, emulatorQpsOf(item.scenario), parallel);
         runs.push(run);
-        progress(
-          `export:   ${fmtInt(run.calls)} calls in ${fmtMs(run.wallMs)} = ${fmtNum(run.callsPerSecond, 1)}/s (${fmtPct(run.shareOfCeiling)} of ${fmtNum(run.ceilingPerSecond, 1)}/s), 429s: ${run.status429}`,
-        );
+        report(run);
+      } finally {
+        await own.stop();
       }
+    };
+    if (parallel) {
+      for (const item of planned.filter((p) => p.spec.strategy === "d")) await onShared(item);
+      await Promise.all(planned.filter((p) => p.spec.strategy !== "d").map(onOwn));
+      const order = (r: ThroughputRun) => scenarios.findIndex((s) => s.name === r.scenario) * 10 + "abcd".indexOf(r.strategy);
+      runs.sort((x, y) => order(x) - order(y));
+    } else {
+      for (const item of planned) await onShared(item);
     }
   } finally {
     await emulator.stop();
@@ -182,25 +247,22 @@ export async function runExportThroughput(options: BenchOptions): Promise<BenchR
 
   return {
     name: "export-throughput",
-    tables: buildTables(runs, scenarios),
-    readme: readmeLines(runs),
-    data: { latencyMs: LATENCY, maxConcurrent: MAX_CONCURRENT, emulatorMaxConcurrent: EMULATOR_MAX_CONCURRENT, runs },
+    tables: buildTables(runs, scenarios, parallel),
+    readme: readmeLines(runs, scenarios, parallel),
+    data: { latencyMs: LATENCY, maxConcurrent: MAX_CONCURRENT, emulatorMaxConcurrent: EMULATOR_MAX_CONCURRENT, parallel, runs },
   };
 }
 
-/** Position of a view in export order (newest first): the synthetic ids end in it. */
-function viewIndex(entry: RequestLogEntry): number {
-  const id = entry.params.viewId ?? entry.params.viewIds?.split(",")[0] ?? "";
-  const index = Number(id.slice(-6));
-  return Number.isInteger(index) ? index : Number.POSITIVE_INFINITY;
-}
-
-async function runOne(emulator: TinybirdEmulator, views: ViewsSource, scenario: Scenario, spec: RunSpec, emulatorQps: number): Promise<ThroughputRun> {
+async function runOne(emulator: TinybirdEmulator, views: ViewsSource, scenario: Scenario, spec: RunSpec, emulatorQps: number, parallel: boolean): Promise<ThroughputRun> {
   const limiter = new RateLimiter({ maxConcurrent: MAX_CONCURRENT, minTime: scenario.minTime });
   const tinybird = new TinybirdClient({ host: emulator.url, token: TOKEN, limiter });
-  const request = { teamId: TEAM, documentId: documentId(scenario.views) };
-  const viewsToRun = Math.min(spec.sample ?? scenario.views, scenario.views);
-  const sampled = viewsToRun < scenario.views;
+  const id = resourceId(scenario);
+  // A sample counts views (document) or visits (dataroom); only the seed's strategy is sampled.
+  const units = scenario.kind === "document" ? scenario.views : scenario.sessions!;
+  const unitsToRun = Math.min(spec.sample ?? units, units);
+  const sampled = unitsToRun < units;
+  if (sampled && spec.strategy !== "a") throw new Error("only the seed's strategy runs a sample");
+  const rowsToRun = scenario.kind === "document" ? unitsToRun : unitsToRun * (1 + scenario.views / units);
   const { sink, digest } = hashingSink();
   // Quiet gap so the emulator's rolling QPS window holds nothing of the previous run.
   await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -208,54 +270,46 @@ async function runOne(emulator: TinybirdEmulator, views: ViewsSource, scenario: 
   const startedAt = wallClockMs();
   const t0 = performance.now();
   let viewsRun = 0;
-  // A sample ends when its last view is written; exportVisits may be enriching the next
-  // windows already (look-ahead): those calls count for calls/s, not for the sample's views.
-  let sampleDone: { at: number; wall: number } | null = null;
   let finished = { at: t0, wall: startedAt };
   const ticker = setInterval(() => {
-    progress(`export:   … ${fmtInt(viewsRun)} of ${fmtInt(viewsToRun)} views, ${fmtInt(emulator.log.length - logStart)} calls, ${fmtMs(performance.now() - t0)}`);
-  }, 20_000);
+    progress(`export:   … ${scenario.name} ${spec.strategy}: ${fmtInt(viewsRun)} of ${fmtInt(rowsToRun)} rows, ${fmtInt(emulator.log.length - logStart)} calls, ${fmtMs(performance.now() - t0)}`);
+  }, parallel ? 120_000 : 20_000);
+  let unitsRun = 0;
   try {
     if (spec.strategy === "a") {
-      viewsRun = (
-        await seedStrategyExport({ views, tinybird }, request, sink, viewsToRun, (done) => {
-          viewsRun = done;
-        })
-      ).views;
+      const onProgress = (units: number, rows: number) => {
+        unitsRun = units;
+        viewsRun = rows;
+      };
+      const outcome =
+        scenario.kind === "document"
+          ? await seedStrategyExport({ views, tinybird }, { teamId: TEAM, documentId: id }, sink, unitsToRun, (done) => onProgress(done, done))
+          : await seedStrategyDataroomExport({ views, tinybird }, { teamId: TEAM, dataroomId: id }, sink, unitsToRun, onProgress);
+      viewsRun = outcome.views;
     } else {
-      const controller = new AbortController();
       const mode = MODE_OF[spec.strategy] as EnrichmentMode;
-      try {
-        const outcome = await exportVisits(
-          { views, analytics: createViewAnalytics(mode, tinybird) },
-          { type: "document", teamId: TEAM, resourceId: request.documentId },
-          sink,
-          {
-            csv: DEFAULT_SETTINGS.csv,
-            signal: controller.signal,
-            ...(spec.window ? { window: spec.window } : {}),
-            onProgress: (done) => {
-              viewsRun = done;
-              if (sampled && done >= viewsToRun && !sampleDone) {
-                sampleDone = { at: performance.now(), wall: wallClockMs() };
-                controller.abort(new Error("sample done"));
-              }
-            },
+      const outcome = await exportVisits(
+        { views, analytics: createViewAnalytics(mode, tinybird) },
+        { type: scenario.kind, teamId: TEAM, resourceId: id },
+        sink,
+        {
+          csv: DEFAULT_SETTINGS.csv,
+          ...(spec.window ? { window: spec.window } : {}),
+          onProgress: (done) => {
+            viewsRun = done;
           },
-        );
-        viewsRun = outcome.rows;
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-      }
+        },
+      );
+      viewsRun = outcome.rows;
+      unitsRun = units;
     }
   } finally {
     finished = { at: performance.now(), wall: wallClockMs() };
     clearInterval(ticker);
     await limiter.stop();
   }
-  const end = (sampleDone as { at: number; wall: number } | null) ?? finished;
-  const endedAt = end.wall;
-  const wallMs = end.at - t0;
+  const endedAt = finished.wall;
+  const wallMs = finished.at - t0;
   // Let the last answers close so their log entries have an end time.
   await new Promise((resolve) => setTimeout(resolve, 150));
   const entries: RequestLogEntry[] = emulator.log.slice(logStart).filter((e) => e.releasedAt <= endedAt);
@@ -269,13 +323,14 @@ async function runOne(emulator: TinybirdEmulator, views: ViewsSource, scenario: 
 
   let wallMsFull = wallMs;
   let callsFull = entries.length;
-  if (sampled && viewsRun > 0) {
-    // Set-up (team, document, count, first page) once, then the per-view rate of the sample.
-    wallMsFull = gaps.setupMs + ((wallMs - gaps.setupMs) * scenario.views) / viewsRun;
-    const callsOfSample = entries.filter((e) => viewIndex(e) < viewsRun).length;
-    callsFull = Math.round((callsOfSample * scenario.views) / viewsRun);
+  if (sampled && unitsRun > 0) {
+    // Set-up (team, document, count, first page) once, then the sample's rate per view (visit).
+    // The seed's loop looks nothing ahead: every call of the run belongs to the sample.
+    wallMsFull = gaps.setupMs + ((wallMs - gaps.setupMs) * units) / unitsRun;
+    callsFull = Math.round((entries.length * units) / unitsRun);
   }
   return {
+    scenario: scenario.name,
     views: scenario.views,
     strategy: spec.strategy,
     window: spec.strategy === "a" ? null : (spec.window ?? DEFAULT_WINDOW),
@@ -331,19 +386,26 @@ const pipeShort: Record<string, string> = {
   [PIPES.userAgentPerViewV3]: "ua3",
   [PIPES.userAgentPerViewV2]: "ua2",
   [PIPES.dataroomViewDocumentStats]: "batch",
+  [QUERY_API_PATH]: "sql",
 };
 
-function buildTables(runs: ThroughputRun[], scenarios: Scenario[]): Table[] {
-  const seedOf = (views: number) => runs.find((r) => r.views === views && r.strategy === "a");
-  const fullOf = (views: number, strategy: Strategy) => runs.find((r) => r.views === views && r.strategy === strategy && r.csvSha256);
+const sideBySideNote = (parallel: boolean) =>
+  parallel
+    ? "The pipe strategies' runs ran side by side (BENCH_PARALLEL=1), each with its own limiter and emulator, in one Node process over one PGlite; the sql runs ran alone before them."
+    : "The runs ran one after another.";
+
+function buildTables(runs: ThroughputRun[], scenarios: Scenario[], parallel: boolean): Table[] {
+  const labelOf = (run: ThroughputRun) => caseLabel(scenarios.find((s) => s.name === run.scenario)!);
+  const seedOf = (scenario: string) => runs.find((r) => r.scenario === scenario && r.strategy === "a");
+  const fullOf = (scenario: string, strategy: Strategy) => runs.find((r) => r.scenario === scenario && r.strategy === strategy && r.csvSha256);
   const rows = runs.map((run) => {
-    const seed = seedOf(run.views);
+    const seed = seedOf(run.scenario);
     const mark = run.extrapolated ? "*" : "";
     return [
-      fmtInt(run.views),
+      labelOf(run),
       runName(run.window !== DEFAULT_WINDOW ? run : { strategy: run.strategy }),
       `${run.minTime} ms`,
-      run.extrapolated ? `first ${fmtInt(run.viewsRun)}` : "all",
+      run.extrapolated ? `first ${fmtInt(run.viewsRun)} rows` : "all",
       Object.entries(run.callsByPipe)
         .map(([pipe, n]) => `${pipeShort[pipe] ?? pipe} ${fmtInt(n)}`)
         .join(", "),
@@ -358,28 +420,35 @@ function buildTables(runs: ThroughputRun[], scenarios: Scenario[]): Table[] {
       seed ? fmtRatio(seed.wallMsFull / run.wallMsFull) : "–",
     ];
   });
-  const identical = scenarios
-    .filter((s) => fullOf(s.views, "b") && fullOf(s.views, "c"))
-    .map((s) => `${fmtInt(s.views)} views: ${fullOf(s.views, "b")!.csvSha256 === fullOf(s.views, "c")!.csvSha256 ? "identical" : "DIFFERENT"}`);
+  const identical = scenarios.flatMap((s) => {
+    const hashes = (["b", "c", "d"] as const).flatMap((strategy) => {
+      const run = fullOf(s.name, strategy);
+      return run ? [{ strategy, hash: run.csvSha256! }] : [];
+    });
+    if (hashes.length < 2) return [];
+    const same = hashes.every((h) => h.hash === hashes[0]!.hash);
+    return [`${caseLabel(s)}: ${hashes.map((h) => MODE_OF[h.strategy]).join(", ")} ${same ? "identical" : "DIFFERENT"}`];
+  });
   const qps = [...new Set(runs.map((r) => `minTime ${r.minTime} ms -> emulator qps ${r.emulatorQps}`))].join("; ");
   const main: Table = {
     title: "Export throughput: Tinybird emulator, latency 30–80 ms, limiter 5 in flight / minTime apart",
-    columns: ["views", "strategy", "minTime", "ran", "calls by pipe (ran)", "calls", "wall time", "calls/s", "ceiling/s", "of ceiling", "429s", "max in flight", "min gap ms", "speed-up vs (a)"],
+    columns: ["case", "strategy", "minTime", "ran", "calls by pipe (ran)", "calls", "wall time", "calls/s", "ceiling/s", "of ceiling", "429s", "max in flight", "min gap ms", "speed-up vs (a)"],
     rows,
     notes: [
       "ceiling = min(1000 / minTime, 5 / mean latency), mean latency measured per run (release to answer); calls/s = calls made (emulator log) / wall time of the run.",
-      "minTime 200 ms is the real default; 1,000 and 10,000 views use 20 ms (50 calls/s) so the runs fit in minutes. " + `Emulator limits sit above the ceiling: ${qps}, max ${EMULATOR_MAX_CONCURRENT} in flight.`,
-      "* extrapolated: the run covered only the first views of the 10,000 (column 'ran'); calls and wall time scale that sample's per-view rate to all views (set-up counted once). calls/s and the share of the ceiling are the sample's own. `npm run bench -- export --full` runs the headline runs in full (about 35 minutes: the seed strategy alone needs ~16 min for 10,000 views).",
-      `(b) and (c) run exportVisits with its default window of ${DEFAULT_WINDOW} views, enriched up to two windows ahead (look-ahead); the 'window 20' row is per-view with the window the queue runner passes.`,
-      `Per-view and batch CSV (sha-256, full runs): ${identical.join("; ") || "no full runs"}.`,
+      `Emulator limits sit above the ceiling: ${qps}, max ${EMULATOR_MAX_CONCURRENT} in flight.`,
+      "* extrapolated: the seed's strategy ran only its first views (document) or visits (dataroom) (column 'ran'); calls and wall time scale that sample's rate to the whole export (set-up counted once). calls/s and the share of the ceiling are the sample's own.",
+      `(b), (c) and (d) run exportVisits with its default window of ${DEFAULT_WINDOW} views (sql: its own window), enriched up to two windows ahead (look-ahead).`,
+      sideBySideNote(parallel),
+      `CSV of our modes (sha-256, full runs): ${identical.join("; ") || "no two full runs of a case"}.`,
     ],
   };
   const pct = (ms: number, run: ThroughputRun) => fmtPct(ms / run.wallMs);
   const gapsTable: Table = {
     title: "Where the wall time went beyond calls × minTime (release times from the emulator log)",
-    columns: ["views", "strategy", "calls × minTime", "mean gap between releases", "timer overshoot", "idle gaps (> 1.5 × minTime)", "set-up + tail", "mean latency"],
+    columns: ["case", "strategy", "calls × minTime", "mean gap between releases", "timer overshoot", "idle gaps (> 1.5 × minTime)", "set-up + tail", "mean latency"],
     rows: runs.map((run) => [
-      fmtInt(run.views),
+      labelOf(run),
       runName(run.window !== DEFAULT_WINDOW ? run : { strategy: run.strategy }),
       pct(run.calls * run.minTime, run),
       `${fmtNum(run.gaps.meanGapMs, 2)} ms`,
@@ -389,29 +458,28 @@ function buildTables(runs: ThroughputRun[], scenarios: Scenario[]): Table[] {
       `${fmtNum(run.meanLatencyMs, 1)} ms`,
     ]),
     notes: [
-      "Shares of each run's wall time. 'calls × minTime' is the share of the minTime ceiling reached; timer overshoot is what bottleneck's timers and the start gate add to gaps they filled as soon as they could (~0.6 ms per 20 ms gap, 0.8 ms per 200 ms); idle gaps are moments with nothing to release: the seed waits for each view's two answers (and the v3→v2 fallback) before the next view, while exportVisits keeps the next window's requests queued (look-ahead), so its only idle moments are page reads from PGlite.",
+      "Shares of each run's wall time. 'calls × minTime' is the share of the minTime ceiling reached; timer overshoot is what bottleneck's timers and the start gate add to gaps they filled as soon as they could; idle gaps are moments with nothing to release: the seed waits for each answer (and the v3→v2 fallback) before the next call, while exportVisits keeps the next window's requests queued (look-ahead), so its only idle moments are page reads from PGlite.",
     ],
   };
   return [main, gapsTable];
 }
 
-function readmeLines(runs: ThroughputRun[]): string[] {
-  const sizes = [...new Set(runs.map((r) => r.views))];
+function readmeLines(runs: ThroughputRun[], scenarios: Scenario[], parallel: boolean): string[] {
   const lines = [
-    "**Export throughput** at the real limit (5 in flight, 200 ms apart; Tinybird emulator with 30–80 ms latency): Tinybird calls and wall time of one document's export",
-    "",
-    "| views | (a) seed's strategy | (b) per-view | (c) batch | (d) sql | seed's calls over sql's | 429s |",
-    "|---:|---:|---:|---:|---:|---:|---:|",
+    "| case | (a) seed's strategy | (b) per-view | (c) batch | (d) sql | seed's calls over sql's | 429s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  for (const views of sizes) {
-    const of = (s: Strategy) => runs.find((r) => r.views === views && r.strategy === s && r.window !== 20);
+  for (const scenario of scenarios) {
+    const of = (s: Strategy) => runs.find((r) => r.scenario === scenario.name && r.strategy === s && r.window !== 20);
     const cell = (r: ThroughputRun | undefined) => (r ? `${fmtInt(r.callsFull)} calls, ${fmtMs(r.wallMsFull)}${r.extrapolated ? "*" : ""}` : "not run");
     const [a, d] = [of("a"), of("d")];
-    const all429 = runs.filter((r) => r.views === views).reduce((sum, r) => sum + r.status429, 0);
-    lines.push(
-      `| ${fmtInt(views)} | ${cell(a)} | ${cell(of("b"))} | ${cell(of("c"))} | ${cell(d)} | ${a && d ? fmtRatio(a.callsFull / d.callsFull) : "–"} | ${all429} |`,
-    );
+    const all429 = runs.filter((r) => r.scenario === scenario.name).reduce((sum, r) => sum + r.status429, 0);
+    lines.push(`| ${caseLabel(scenario)} | ${cell(a)} | ${cell(of("b"))} | ${cell(of("c"))} | ${cell(d)} | ${a && d ? fmtRatio(a.callsFull / d.callsFull) : "–"} | ${all429} |`);
   }
-  lines.push("", "\\* the seed's strategy would take over 15 minutes: extrapolated from its first 1,000 views (see `bench/output/export-throughput.json`).");
+  lines.push(
+    "",
+    "\\* the seed's strategy would take over 15 minutes: extrapolated from a sample (its first 1,000 views; a dataroom's first 400 visits).",
+    sideBySideNote(parallel),
+  );
   return lines;
 }

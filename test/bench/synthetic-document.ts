@@ -16,6 +16,18 @@ export interface SyntheticDocumentSpec {
   views: number;
 }
 
+/**
+ * A dataroom with `sessions` visits (DATAROOM_VIEW rows), each opening `documentViewsPerSession`
+ * of its `documents` documents (DOCUMENT_VIEW rows pointing at the session), so it holds
+ * sessions × documentViewsPerSession document views.
+ */
+export interface SyntheticDataroomSpec {
+  id: string;
+  sessions: number;
+  documentViewsPerSession: number;
+  documents: number;
+}
+
 export interface SyntheticTeam {
   teamId: string;
   tables: DemoTables;
@@ -24,12 +36,9 @@ export interface SyntheticTeam {
 
 const REFERENCE_MS = Date.parse(DEMO_REFERENCE_DATE);
 const DAY_MS = 86_400_000;
-
-
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function syntheticTeam(teamId: string, documents: readonly SyntheticDocumentSpec[], seed = 1): SyntheticTeam {
+export function syntheticTeam(teamId: string, documents: readonly SyntheticDocumentSpec[], seed = 1, datarooms: readonly SyntheticDataroomSpec[] = []): SyntheticTeam {
   const random = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -113,6 +122,59 @@ export function syntheticTeam(teamId: string, documents: readonly SyntheticDocum
           source: roll < 0.8 ? "v3" : "v2",
           ...(roll < 0.8 ? {} : { documentId: spec.id }),
         });
+      }
+    }
+  }
+
+  for (const room of datarooms) {
+    tables.Dataroom.push({ id: room.id, name: `Dataroom with ${room.sessions * room.documentViewsPerSession} document views`, teamId, createdAt: iso(REFERENCE_MS - 200 * DAY_MS) });
+    const group = { id: `${room.id}_group`, name: "Investors", dataroomId: room.id, teamId };
+    tables.ViewerGroup.push(group);
+    const linkId = `${room.id}_link`;
+    tables.Link.push({ id: linkId, name: "Dataroom link", documentId: null, dataroomId: room.id, teamId });
+    const roomDocuments = Array.from({ length: room.documents }, (_, d) => `${room.id}_doc${String(d).padStart(3, "0")}`);
+    for (const id of roomDocuments) {
+      tables.Document.push({ id, name: `Dataroom document ${id.slice(-3)}`, numPages: 10, teamId, createdAt: iso(REFERENCE_MS - 200 * DAY_MS) });
+      tables.DocumentVersion.push({ id: `${id}_v1`, versionNumber: 1, documentId: id, numPages: 10, isPrimary: true, createdAt: iso(REFERENCE_MS - 200 * DAY_MS) });
+    }
+    // Sessions spread evenly over the 120 days before the reference date, newest first.
+    const step = Math.max(1, Math.floor((119 * DAY_MS) / Math.max(1, room.sessions)));
+    for (let s = 0; s < room.sessions; s++) {
+      const sessionId = `${room.id}_s${String(s).padStart(6, "0")}`;
+      const sessionAtMs = REFERENCE_MS - DAY_MS - s * step - int(0, Math.min(step - 1, 999));
+      const first = pick(FIRST_NAMES);
+      const last = pick(LAST_NAMES);
+      const visitor = {
+        linkId,
+        dataroomId: room.id,
+        viewerEmail: `${first}.${last}${s % 97}@example.com`.toLowerCase(),
+        viewerName: random() < 0.8 ? `${first} ${last}` : null,
+        verified: random() < 0.5,
+        viewerId: null,
+        groupId: group.id,
+        isArchived: false,
+        teamId,
+      };
+      tables.View.push({ ...visitor, id: sessionId, documentId: null, dataroomViewId: null, viewType: "DATAROOM_VIEW", viewedAt: iso(sessionAtMs), downloadedAt: null });
+      if (random() < 0.1) tables.AgreementResponse.push({ id: `${sessionId}_ar`, agreementId: `${teamId}_nda`, viewId: sessionId, createdAt: iso(sessionAtMs - 5_000) });
+      // Dataroom rows take the session's user agent (v3 only).
+      if (random() < 0.9) {
+        const [country, city] = pick(GEO);
+        const [os, device] = pick(SYSTEMS);
+        emulator.userAgents.push({ viewId: sessionId, country, city, browser: pick(BROWSERS), os, device, source: "v3" });
+      }
+      let documentAtMs = sessionAtMs;
+      for (let d = 0; d < room.documentViewsPerSession; d++) {
+        documentAtMs += int(1_000, 60_000);
+        const documentId = pick(roomDocuments);
+        const viewId = `${sessionId}_d${d}`;
+        tables.View.push({ ...visitor, id: viewId, documentId, dataroomViewId: sessionId, viewType: "DOCUMENT_VIEW", viewedAt: iso(documentAtMs), downloadedAt: null });
+        let time = documentAtMs;
+        for (let page = 1, pages = int(0, 10); page <= pages; page++) {
+          const duration = 200 + Math.floor(random() ** 2 * 59_800);
+          emulator.pageViews.push({ viewId, documentId, dataroomId: room.id, versionNumber: 1, pageNumber: page, time, duration });
+          time += duration;
+        }
       }
     }
   }
