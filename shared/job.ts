@@ -158,10 +158,13 @@ export const jobFilterSchema = z
   .strict();
 export type JobFilter = z.infer<typeof jobFilterSchema>;
 
+/** The most items one page of a listing may hold. */
+export const MAX_PAGE_LIMIT = 500;
+
 export const pageSchema = z
   .object({
     offset: z.number().int().min(0).max(10_000_000).default(0),
-    limit: z.number().int().min(1).max(500).default(50),
+    limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).default(50),
   })
   .strict();
 export type Page = z.infer<typeof pageSchema>;

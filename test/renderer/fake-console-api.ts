@@ -59,6 +59,8 @@ export class FakeConsoleApi {
   readonly opened: string[] = [];
   /** Audit entries per team, newest first, as listAudit answers them. */
   audit: Record<string, AuditEntry[]> = {};
+  /** When set, listAudit throws it. */
+  auditFailure: ApiError | null = null;
   private readonly listeners = new Set<(change: JobChange) => void>();
 
   constructor(jobs: ExportJobSummary[] = []) {
@@ -112,6 +114,7 @@ export class FakeConsoleApi {
     },
     listAudit: async (input) => {
       this.record("listAudit", input);
+      if (this.auditFailure) throw this.auditFailure;
       const matching = (this.audit[input.teamId] ?? []).filter((entry) => !input.query.jobId || entry.jobId === input.query.jobId);
       const offset = input.query.offset ?? 0;
       return { entries: matching.slice(offset, offset + (input.query.limit ?? 50)), total: matching.length, unreadable: 0 };

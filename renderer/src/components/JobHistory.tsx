@@ -1,10 +1,9 @@
 import { useEffect, useState } from "react";
-import type { AuditAction, AuditEntry } from "../../../shared/audit";
+import type { AuditEntry } from "../../../shared/audit";
 import type { ExportJobSummary } from "../../../shared/job";
 import { useConsole } from "../state/console-context";
+import { AUDIT_ACTION_LABELS } from "./job-format";
 import { Timestamp } from "./Timestamp";
-
-const ACTION_LABELS: Record<AuditAction, string> = { created: "Created", cancelled: "Cancelled", retried: "Retried", deleted: "Deleted" };
 
 /** Who did what to this export, and when (its team's audit trail), newest first; read again when the job changes. */
 export function JobHistory({ job }: { job: ExportJobSummary }) {
@@ -39,7 +38,7 @@ export function JobHistory({ job }: { job: ExportJobSummary }) {
         <ol>
           {entries.map((entry) => (
             <li key={`${entry.at}-${entry.action}-${entry.actor}`}>
-              <Timestamp iso={entry.at} /> {ACTION_LABELS[entry.action]} by <strong>{entry.actor}</strong>
+              <Timestamp iso={entry.at} /> {AUDIT_ACTION_LABELS[entry.action]} by <strong>{entry.actor}</strong>
             </li>
           ))}
         </ol>

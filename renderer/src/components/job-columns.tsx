@@ -1,9 +1,8 @@
 import { createColumnHelper, type RowData } from "@tanstack/react-table";
 import type { ExportJobSummary } from "../../../shared/job";
-import { useConsole } from "../state/console-context";
 import { OPTIONAL_COLUMNS } from "../state/column-defaults";
-import { CopyIcon } from "./CopyIcon";
-import { formatBytes, formatElapsed, progressFraction, runDurationMs, shortId, TYPE_LABELS } from "./job-format";
+import { ExportIdCell } from "./ExportIdCell";
+import { formatBytes, formatElapsed, progressFraction, runDurationMs, TYPE_LABELS } from "./job-format";
 import { JobProgress } from "./JobProgress";
 import { RowActions } from "./RowActions";
 import { SelectionCheckbox } from "./SelectionCheckbox";
@@ -21,19 +20,6 @@ declare module "@tanstack/react-table" {
 
 const column = createColumnHelper<ExportJobSummary>();
 const HEADERS = Object.fromEntries(OPTIONAL_COLUMNS) as Record<(typeof OPTIONAL_COLUMNS)[number][0], string>;
-
-/** The first characters of the id, and a button that copies all of it. */
-function IdCell({ id }: { id: string }) {
-  const { actions } = useConsole();
-  return (
-    <span className="id-cell">
-      <code title={id}>{shortId(id)}</code>
-      <button type="button" className="icon-button" aria-label={`Copy id of export ${id}`} title="Copy the full id" onClick={() => void actions.copyId(id)}>
-        <CopyIcon />
-      </button>
-    </span>
-  );
-}
 
 function ResourceCell({ job }: { job: ExportJobSummary }) {
   return (
@@ -69,7 +55,7 @@ export const JOB_COLUMNS = [
     ),
     cell: ({ row }) => <SelectionCheckbox label={`Select export ${row.id}`} checked={row.getIsSelected()} onChange={(checked) => row.toggleSelected(checked)} />,
   }),
-  column.accessor("id", { header: HEADERS.id, cell: (info) => <IdCell id={info.getValue()} /> }),
+  column.accessor("id", { header: HEADERS.id, cell: (info) => <ExportIdCell id={info.getValue()} /> }),
   column.accessor((job) => job.resourceName ?? job.resourceId, { id: "resource", header: HEADERS.resource, cell: ({ row }) => <ResourceCell job={row.original} /> }),
   column.accessor("type", { header: HEADERS.type, cell: (info) => TYPE_LABELS[info.getValue()] }),
   column.accessor("groupId", { id: "group", header: HEADERS.group, sortUndefined: "last", cell: (info) => info.getValue() ?? "" }),

@@ -1,3 +1,4 @@
+import type { AuditAction } from "../../../shared/audit";
 import type { ExportJobSummary, JobState, JobType } from "../../../shared/job";
 
 export const TYPE_LABELS: Record<JobType, string> = {
@@ -13,6 +14,9 @@ export const STATE_LABELS: Record<JobState, string> = {
   FAILED: "Failed",
   CANCELLED: "Cancelled",
 };
+
+/** What the audit trail says a person did to an export. */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = { created: "Created", cancelled: "Cancelled", retried: "Retried", deleted: "Deleted" };
 
 const pad = (value: number) => String(value).padStart(2, "0");
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

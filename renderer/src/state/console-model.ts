@@ -1,5 +1,6 @@
 import type { ConsoleApi } from "../../../shared/contract";
 import type { ConsoleTransport } from "../api/console-transport";
+import { createActivityStore, type ActivityStore } from "./activity-store";
 import { createColumnsStore, type ColumnsStore } from "./columns-store";
 import { createConnectionStore, type ConnectionStore } from "./connection-store";
 import { createDetailStore, type DetailStore } from "./detail-store";
@@ -23,6 +24,8 @@ export interface ConsoleModel {
   theme: ThemeStore;
   columns: ColumnsStore;
   detail: DetailStore;
+  /** The Activity view's team audit trail. */
+  activity: ActivityStore;
   ui: UiStore;
   sync: JobSync;
   actions: JobActions;
@@ -44,8 +47,9 @@ export function createConsoleModel(transport: ConsoleTransport, options: Console
   const theme = createThemeStore({ storage: options.storage, systemTheme: options.systemTheme });
   const columns = createColumnsStore({ defaults: DEFAULT_COLUMN_VISIBILITY, storage: options.storage });
   const detail = createDetailStore(api);
+  const activity = createActivityStore(api, { pollMs: options.pollMs, coalesceMs: options.coalesceMs });
   const ui = createUiStore({ noticeMs: options.noticeMs });
   const sync = createJobSync({ api, teamRequired: transport.teamRequired, filters, jobs, selection, connection, detail }, options);
   const actions = createJobActions({ api, filters, jobs, selection, detail, ui, sync, clipboard: options.clipboard });
-  return { transport, api, filters, jobs, selection, connection, theme, columns, detail, ui, sync, actions };
+  return { transport, api, filters, jobs, selection, connection, theme, columns, detail, activity, ui, sync, actions };
 }

@@ -21,7 +21,11 @@ export interface ResultLocation {
   url: string;
 }
 
+/** What the console's main area shows: the exports table, or the team's activity (audit trail). */
+export type ConsoleView = "exports" | "activity";
+
 export interface UiState {
+  view: ConsoleView;
   newExportOpen: boolean;
   settingsOpen: boolean;
   confirmation: Confirmation | null;
@@ -37,6 +41,7 @@ export interface UiState {
   closeResultLocation(): void;
   notify(text: string, tone?: Notice["tone"]): void;
   dismiss(id: number): void;
+  showView(view: ConsoleView): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -46,6 +51,7 @@ export function createUiStore(options: { noticeMs?: number } = {}) {
   const noticeMs = options.noticeMs ?? 5000;
   let nextId = 1;
   return createStore<UiState>()((set, get) => ({
+    view: "exports",
     newExportOpen: false,
     settingsOpen: false,
     confirmation: null,
@@ -65,5 +71,6 @@ export function createUiStore(options: { noticeMs?: number } = {}) {
       if (noticeMs > 0) setTimeout(() => get().dismiss(id), noticeMs);
     },
     dismiss: (id) => set((state) => ({ notices: state.notices.filter((notice) => notice.id !== id) })),
+    showView: (view) => set({ view }),
   }));
 }
