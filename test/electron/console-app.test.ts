@@ -129,4 +129,31 @@ describe("the desktop console on the embedded default", () => {
       redis.disconnect();
     }
   });
+
+  it("lists the team's activity with the desktop user as the actor of what it did", async () => {
+    const redis = new Redis((await app.handlers.getSettings({})).redisUrl!);
+    try {
+      const run = await app.handlers.createExport({ type: "document", teamId: "team_acme", resourceId: "doc_acme_1" });
+      // A PENDING record that no runner holds (the web app's user made it): its cancel cannot race a run.
+      const held = await new JobStore(redis).create({ type: "document", teamId: "team_acme", userId: "web-user", resourceId: "doc_acme_2" });
+      await app.handlers.cancelJob({ id: held.id });
+      await app.handlers.deleteJob({ id: held.id });
+      await app.handlers.deleteJob({ id: run.id });
+      const page = await app.handlers.listAudit({ teamId: "team_acme", query: { limit: 5 } });
+      expect(page.entries.map(({ action, actor, jobId }) => [action, actor, jobId])).toEqual([
+        ["deleted", "support-1", run.id],
+        ["deleted", "support-1", held.id],
+        ["cancelled", "support-1", held.id],
+        ["created", "web-user", held.id],
+        ["created", "support-1", run.id],
+      ]);
+      expect(page.entries[0]).toMatchObject({ resourceId: "doc_acme_1", resourceName: run.resourceName });
+      expect(page.total).toBeGreaterThanOrEqual(5);
+      const own = await app.handlers.listAudit({ teamId: "team_acme", query: { jobId: held.id } });
+      expect(own.entries.map((entry) => entry.action)).toEqual(["deleted", "cancelled", "created"]);
+      expect(own.total).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
 });

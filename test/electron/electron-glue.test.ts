@@ -172,7 +172,12 @@ describe("IPC", () => {
 
   it("validates payloads with the contract's schemas before calling the core", async () => {
     expect(await invoke("getJob", { id: "abc" })).toEqual({ ok: true, value: { echoed: { id: "abc" } } });
+    // What the Activity view asks: a team's trail, newest first, up to a page the store accepts.
+    expect(await invoke("listAudit", { teamId: "t1", query: { offset: 0, limit: 500 } })).toEqual({ ok: true, value: { echoed: { teamId: "t1", query: { offset: 0, limit: 500 } } } });
     const bad = [
+      ["listAudit", { teamId: "t1", query: { limit: 501 } }],
+      ["listAudit", { teamId: "../t1", query: {} }],
+      ["listAudit", { teamId: "t1" }],
       ["getJob", { id: "../x" }],
       ["getJob", { id: "abc", extra: 1 }],
       ["getJob", "abc"],
@@ -188,7 +193,7 @@ describe("IPC", () => {
       expect(result.ok, `${method} ${JSON.stringify(payload)}`).toBe(false);
       expect(result.error!.code).toBe("BAD_INPUT");
     }
-    expect(calls.map((c) => c.method)).toEqual(["getJob"]);
+    expect(calls.map((c) => c.method)).toEqual(["getJob", "listAudit"]);
   });
 
   it("passes a settings change on as sent: left-out settings are not filled with defaults", async () => {
