@@ -1,11 +1,14 @@
 import { PAPERMARK_SCHEMA_SQL } from "./papermark-schema";
 import { pgliteClient, type PGliteLike, type SqlClient } from "../core/views/sql-client";
+import { servePgliteOverTcp, type PGliteWire, type PgliteWireServer } from "./pglite-wire-server";
 
 export interface EmbeddedPostgres {
   sql: SqlClient;
   /** Runs statements that change data (seeding). The views source itself never writes. */
   exec(statements: string): Promise<void>;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** Serves it to `pg` clients in other processes on 127.0.0.1 (see servePgliteOverTcp). */
+  serve(port?: number): Promise<PgliteWireServer>;
 }
 
 /**
@@ -14,7 +17,7 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const db = new PGlite(dataDir) as unknown as PGliteLike;
+  const db = new PGlite(dataDir) as unknown as PGliteLike & PGliteWire;
   const [exists] = (await db.query<{ found: boolean }>(`SELECT to_regclass('"View"') IS NOT NULL AS found`)).rows;
   if (!exists?.found) await db.exec(PAPERMARK_SCHEMA_SQL);
   return {
@@ -23,6 +26,7 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
       await db.exec(statements);
     },
     insert: (table, rows) => insertRows((text, params) => db.query(text, params), table, rows),
+    serve: (port) => servePgliteOverTcp(db, { port }),
   };
 }
 

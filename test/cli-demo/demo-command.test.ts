@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dataDir = mkdtempSync(join(tmpdir(), "vec-demo-"));
@@ -17,6 +17,19 @@ const portOpen = (port: number) =>
     });
     socket.once("error", () => resolve(false));
   });
+
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+/** Runs a shell command line as a person would paste it, without our own Redis, database or Tinybird variables. */
+function runCommandLine(line: string) {
+  const env = { ...process.env };
+  for (const name of ["DATABASE_URL", "REDIS_URL", "TINYBIRD_HOST", "TINYBIRD_TOKEN", "EXPORT_MODE"]) delete env[name];
+  const child = spawn("sh", ["-c", line], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stdout.resume();
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  return new Promise<{ code: number | null; stderr: string }>((done) => child.once("exit", (code) => done({ code, stderr: err })));
+}
 
 function startDemo() {
   const child = spawn(process.execPath, ["--import", "tsx", "electron/dev/demo/demo-command.ts"], {
@@ -33,7 +46,7 @@ function startDemo() {
 }
 
 describe("npm run demo", () => {
-  it("starts the whole stack, runs an export, keeps jobs across a restart, and leaves nothing behind on Ctrl-C", async () => {
+  it("starts the whole stack, runs an export, prints a CLI command that exports from it, keeps jobs across a restart, and leaves nothing behind on Ctrl-C", async () => {
     const first = startDemo();
     await expect.poll(first.output, { timeout: 60_000, interval: 200 }).toContain("demo is running");
     const url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(first.output())![1]!;
@@ -41,29 +54,45 @@ describe("npm run demo", () => {
     const token = /Authorization: Bearer (\S+)\)/.exec(first.output())![1]!;
     expect(first.output()).toContain(`/#token=${token}`);
     expect(readFileSync(join(dataDir, "api-token"), "utf8").trim()).toBe(token);
-    // how to point the CLI and another server at it: Redis URL, emulator host and token
-    const redisUrl = /REDIS_URL=(redis:\/\/127\.0\.0\.1:\d+)/.exec(first.output())![1]!;
-    const tinybirdHost = /TINYBIRD_HOST=(http:\/\/127\.0\.0\.1:\d+)/.exec(first.output())![1]!;
-    const tinybirdToken = /TINYBIRD_TOKEN=(\S+)/.exec(first.output())![1]!;
+    // how to point the CLI and another server at it: database URL, Redis URL, emulator host and token
+    const databaseUrl = /^ {4}DATABASE_URL=(postgres:\/\/\S+@127\.0\.0\.1:\d+\/\S+)$/m.exec(first.output())![1]!;
+    const redisUrl = /^ {4}REDIS_URL=(redis:\/\/127\.0\.0\.1:\d+)$/m.exec(first.output())![1]!;
+    const tinybirdHost = /^ {4}TINYBIRD_HOST=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(first.output())![1]!;
+    const tinybirdToken = /^ {4}TINYBIRD_TOKEN=(\S+)$/m.exec(first.output())![1]!;
     expect(first.errors()).toContain(`private redis-server on ${redisUrl.replace("redis://", "")}`);
+    expect(first.errors()).toContain(`the embedded database on ${databaseUrl}`);
     expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: `Bearer ${tinybirdToken}` } })).status).not.toBe(403);
     expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: "Bearer wrong" } })).status).toBe(403);
-    expect(first.output()).toContain(`--redis-url ${redisUrl} --tinybird-host ${tinybirdHost} --tinybird-token ${tinybirdToken}`);
+    // The whole CLI command, ready to paste.
+    const exportLine = /^ {2}e\.g\. (.*npm run export -- .*)$/m.exec(first.output())![1]!;
+    expect(exportLine).toBe(
+      `DATABASE_URL=${databaseUrl} REDIS_URL=${redisUrl} TINYBIRD_HOST=${tinybirdHost} TINYBIRD_TOKEN=${tinybirdToken} npm run export -- --type document --team ${team} --resource ${document} --out visits.csv`,
+    );
     const auth = { Authorization: `Bearer ${token}` };
     const created = await fetch(`${url}/api/teams/${team}/documents/${document}/export-visits`, { method: "POST", headers: auth });
     expect(created.status).toBe(202);
     const { exportId } = (await created.json()) as { exportId: string };
+    // The printed command, pasted while the demo runs its own export from the same database.
+    const cliCsv = join(dataDir, "cli-visits.csv");
+    const cli = await runCommandLine(exportLine.replace("--out visits.csv", `--out ${cliCsv}`));
+    expect(cli.stderr).toMatch(/^done: \d+ rows written to /m);
+    expect(cli.code).toBe(0);
     await expect
       .poll(async () => ((await (await fetch(`${url}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string }).status, {
         timeout: 60_000,
         interval: 250,
       })
       .toBe("COMPLETED");
+    // The same visits as the demo's own export of the document, byte for byte.
+    const served = await (await fetch(`${url}/api/teams/${team}/export-jobs/${exportId}?download=true`, { headers: auth })).text();
+    expect(served.split("\n").length).toBeGreaterThan(2);
+    expect(readFileSync(cliCsv, "utf8")).toBe(served);
     const redisPort = Number(/private redis-server on 127\.0\.0\.1:(\d+)/.exec(first.errors())![1]);
 
     first.child.kill("SIGINT");
     expect(await first.exited).toBe(0);
     expect(await portOpen(redisPort)).toBe(false);
+    expect(await portOpen(Number(new URL(databaseUrl).port))).toBe(false);
 
     // Same data folder: the append-only file brings the finished job back.
     const second = startDemo();

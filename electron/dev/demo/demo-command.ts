@@ -10,7 +10,8 @@ import { fail, logLine, stopOnSignal } from "../../headless/cli/process-lifecycl
 
 /**
  * `npm run demo`: the whole console on the embedded default (private Redis, embedded
- * Postgres, Tinybird emulator), served to the browser. Ctrl-C stops everything it started.
+ * Postgres, Tinybird emulator), served to the browser, and how to point the CLI, a worker or
+ * another server at the same services. Ctrl-C stops everything it started.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DEMO_DATA_DIR ?? ".demo-data");
@@ -35,6 +36,13 @@ async function main(): Promise<void> {
     staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
   });
   const { teamId, documentId, dataroomId, groupId } = stack.summary;
+  // What `npm run export`, `worker` and `serve` read from the environment to use this demo's services.
+  const cliEnvironment = {
+    DATABASE_URL: stack.settings.databaseUrl,
+    REDIS_URL: stack.settings.redisUrl,
+    TINYBIRD_HOST: stack.settings.tinybirdHost,
+    TINYBIRD_TOKEN: stack.settings.tinybirdToken,
+  };
   process.stdout.write(
     [
       "",
@@ -46,13 +54,12 @@ async function main(): Promise<void> {
       `  e.g.      curl -X POST -H 'Authorization: Bearer ${token}' ${server.url}/api/teams/${teamId}/documents/${documentId}/export-visits`,
       `            curl -H 'Authorization: Bearer ${token}' '${server.url}/api/teams/${teamId}/export-jobs?search=${documentId}'`,
       "",
-      "  The CLI and another REST server (npm run export / worker / serve) against this demo, while it runs:",
-      `    REDIS_URL=${stack.settings.redisUrl}`,
-      `    TINYBIRD_HOST=${stack.settings.tinybirdHost}`,
-      `    TINYBIRD_TOKEN=${stack.settings.tinybirdToken}`,
-      `    e.g. npm run export -- --type document --team ${teamId} --resource ${documentId} --out visits.csv \\`,
-      `           --redis-url ${stack.settings.redisUrl} --tinybird-host ${stack.settings.tinybirdHost} --tinybird-token ${stack.settings.tinybirdToken} \\`,
-      "           --database-url <a PostgreSQL with Papermark's tables: the demo's own database lives inside this process>",
+      "  The CLI, a worker or another REST server (npm run export / worker / serve) against this demo, while it runs:",
+      ...Object.entries(cliEnvironment).map(([name, value]) => `    ${name}=${value}`),
+      "    (DATABASE_URL is the demo's embedded database, served on this computer only: no password, any user name)",
+      `  e.g. ${Object.entries(cliEnvironment)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(" ")} npm run export -- --type document --team ${teamId} --resource ${documentId} --out visits.csv`,
       `  The API token (and the emulator's) stay the same across restarts: they are kept in ${dataDir}.`,
       "  Ctrl-C stops Redis, the database, the emulator and the server.",
       "",

@@ -30,13 +30,12 @@ export interface DemoStack {
   killNow(): void;
 }
 
-/** Placeholder URL: the demo's views come from the embedded engine, not from a server. */
-export const DEMO_DATABASE_URL = "postgres://embedded-demo/papermark";
-
 /**
  * The embedded default: a private redis-server (append-only file on, so jobs survive a
  * restart), an embedded Postgres with seeded Papermark-shaped data, and a Tinybird emulator
  * with matching page-view events and a realistic rate limit. No credentials needed.
+ * The console reads the embedded Postgres in-process; settings.databaseUrl serves it to the
+ * CLI, `worker` and `serve` in other processes while the demo runs.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const log = options.log ?? (() => {});
@@ -60,6 +59,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       // Fresh tables have no statistics: without them the keyset pages plan badly.
       await db.exec("ANALYZE");
     }
+    const wire = await db.serve();
+    stopped.push(() => wire.close());
+    log(`the embedded database on ${wire.url} (for the CLI, worker and serve)`);
     if (findClickHouseServer()) {
       const dir = join(options.dataDir, "clickhouse");
       // Its tables are loaded from the data set on every start: nothing in it is worth keeping.
@@ -76,7 +78,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     await emulator.start();
     stopped.push(() => emulator.stop());
     // The default mode (auto): sql on the Query API when ClickHouse runs, else batch.
-    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: DEMO_DATABASE_URL, tinybirdHost: emulator.url, tinybirdToken: token });
+    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: wire.url, tinybirdHost: emulator.url, tinybirdToken: token });
     return {
       settings,
       sql: db.sql,
