@@ -4,6 +4,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { routeRequests } from "../helpers/route-requests";
+import { routes } from "../../shared/routes";
 
 const dataDir = mkdtempSync(join(tmpdir(), "vec-demo-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -68,8 +70,8 @@ describe("npm run demo", () => {
     expect(exportLine).toBe(
       `DATABASE_URL=${databaseUrl} REDIS_URL=${redisUrl} TINYBIRD_HOST=${tinybirdHost} TINYBIRD_TOKEN=${tinybirdToken} npm run export -- --type document --team ${team} --resource ${document} --out visits.csv`,
     );
-    const auth = { Authorization: `Bearer ${token}` };
-    const created = await fetch(`${url}/api/teams/${team}/documents/${document}/export-visits`, { method: "POST", headers: auth });
+    const call = routeRequests(() => url, token);
+    const created = await call(routes.createDocumentExport, { teamId: team!, resourceId: document! });
     expect(created.status).toBe(202);
     const { exportId } = (await created.json()) as { exportId: string };
     // The printed command, pasted while the demo runs its own export from the same database.
@@ -78,13 +80,13 @@ describe("npm run demo", () => {
     expect(cli.stderr).toMatch(/^done: \d+ rows written to /m);
     expect(cli.code).toBe(0);
     await expect
-      .poll(async () => ((await (await fetch(`${url}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string }).status, {
+      .poll(async () => ((await (await call(routes.getJob, { teamId: team!, exportId })).json()) as { status: string }).status, {
         timeout: 60_000,
         interval: 250,
       })
       .toBe("COMPLETED");
     // The same visits as the demo's own export of the document, byte for byte.
-    const served = await (await fetch(`${url}/api/teams/${team}/export-jobs/${exportId}?download=true`, { headers: auth })).text();
+    const served = await (await call(routes.downloadResult, { teamId: team!, exportId })).text();
     expect(served.split("\n").length).toBeGreaterThan(2);
     expect(readFileSync(cliCsv, "utf8")).toBe(served);
     const redisPort = Number(/private redis-server on 127\.0\.0\.1:(\d+)/.exec(first.errors())![1]);
@@ -101,7 +103,7 @@ describe("npm run demo", () => {
     // the same token as before the restart: old tabs and scripts keep working
     expect(/Authorization: Bearer (\S+)\)/.exec(second.output())![1]).toBe(token);
     expect(/TINYBIRD_TOKEN=(\S+)/.exec(second.output())![1]).toBe(tinybirdToken);
-    const again = (await (await fetch(`${url2}/api/teams/${team}/export-jobs/${exportId}`, { headers: auth })).json()) as { status: string };
+    const again = (await (await routeRequests(() => url2, token)(routes.getJob, { teamId: team!, exportId })).json()) as { status: string };
     expect(again.status).toBe("COMPLETED");
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { routePath, routes } from "../../shared/routes";
 import { CHROMIUM_PATH, SCREENSHOT_DIR, startConsoleHarness, type ConsoleHarness } from "./console-harness";
 
 // Find, then export, in Chromium against the headless server: search a team's documents,
@@ -110,7 +111,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("find, then export, in a browser", (
         const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
         return { name: response.headers.get("Content-Disposition") ?? "", text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer()) };
       },
-      { url: `${harness.server.url}/api/teams/t1/export-jobs/${id}?download=true`, token: TOKEN },
+      { url: `${harness.server.url}${routePath(routes.downloadResult, { teamId: "t1", exportId: id })}`, token: TOKEN },
     );
     expect(name).toMatch(/^attachment; filename="visits-Pitch_Deck-\d{4}-\d\d-\d\d-from-2026-01-01-to-2026-01-15\.csv"$/);
     expect(text.startsWith("\uFEFFViewed at,")).toBe(true);

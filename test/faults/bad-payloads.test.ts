@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTRACT, METHOD_NAMES, ipcChannel } from "../../shared/contract";
 import { ERROR_CODES } from "../../shared/errors";
+import { routePath, routes } from "../../shared/routes";
 import { settingsSchema } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import type { ContractHandlers } from "../../electron/desktop/console-app";
@@ -11,6 +12,7 @@ import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { rawRoutePath } from "../helpers/route-requests";
 import { badPayload, badSegment, badValue, seededRandom } from "./bad-payloads";
 
 const PER_METHOD = 1000;
@@ -103,24 +105,32 @@ describe("1,000 generated bad requests per REST endpoint", () => {
       return text === "{}" ? '{"unexpected":true}' : text; // {} is the one valid body
     };
     const validId = () => pick(existing);
+    // Bad segments go out as generated (raw or encoded), so routePath's encoding stays out of their way.
+    const { createDocumentExport, createDataroomExport, createGroupExport, listJobs, getJob, deleteJob, cancelJob, retryJob } = routes;
     const endpoints: { name: string; make: () => { method: string; path: string; body?: string } }[] = [
-      { name: "create document", make: () => ({ method: "POST", path: `/api/teams/t1/documents/${badSegment(random)}/export-visits` }) },
-      { name: "create document (bad body)", make: () => ({ method: "POST", path: "/api/teams/t1/documents/d1/export-visits", body: body() }) },
-      { name: "create dataroom", make: () => ({ method: "POST", path: `/api/teams/${badSegment(random)}/datarooms/dr1/export-visits`, body: body() }) },
-      { name: "create group", make: () => ({ method: "POST", path: `/api/teams/t1/datarooms/dr1/groups/${badSegment(random)}/export-visits` }) },
+      { name: "create document", make: () => ({ method: createDocumentExport.method, path: rawRoutePath(createDocumentExport, { teamId: "t1", resourceId: badSegment(random) }) }) },
+      { name: "create document (bad body)", make: () => ({ method: createDocumentExport.method, path: routePath(createDocumentExport, { teamId: "t1", resourceId: "d1" }), body: body() }) },
+      { name: "create dataroom", make: () => ({ method: createDataroomExport.method, path: rawRoutePath(createDataroomExport, { teamId: badSegment(random), resourceId: "dr1" }), body: body() }) },
+      { name: "create group", make: () => ({ method: createGroupExport.method, path: rawRoutePath(createGroupExport, { teamId: "t1", resourceId: "dr1", groupId: badSegment(random) }) }) },
       {
         name: "list",
         make: () => {
           const name = pick(["status", "type", "limit", "offset", "search", "evil", "__proto__"]);
           // Any search text up to 200 characters is valid, so only longer ones are bad.
           const value = name === "search" ? `${String(badValue(random))}${"x".repeat(201)}` : `${String(badValue(random))}!`;
-          return { method: "GET", path: `/api/teams/t1/export-jobs?${name}=${encodeURIComponent(value)}` };
+          return { method: listJobs.method, path: routePath(listJobs, { teamId: "t1" }, { [name]: value }) };
         },
       },
-      { name: "status", make: () => ({ method: "GET", path: `/api/teams/t1/export-jobs/${badSegment(random)}` }) },
-      { name: "download", make: () => ({ method: "GET", path: `/api/teams/t1/export-jobs/${validId()}?download=${encodeURIComponent(String(badValue(random)))}x` }) },
-      { name: "delete", make: () => ({ method: "DELETE", path: `/api/teams/t1/export-jobs/${badSegment(random)}` }) },
-      { name: "cancel/retry", make: () => ({ method: "POST", path: `/api/teams/${pick(["t1", "t2", badSegment(random)])}/export-jobs/${badSegment(random)}/${pick(["cancel", "retry"])}` }) },
+      { name: "status", make: () => ({ method: getJob.method, path: rawRoutePath(getJob, { teamId: "t1", exportId: badSegment(random) }) }) },
+      { name: "download", make: () => ({ method: getJob.method, path: routePath(getJob, { teamId: "t1", exportId: validId() }, { download: `${String(badValue(random))}x` }) }) },
+      { name: "delete", make: () => ({ method: deleteJob.method, path: rawRoutePath(deleteJob, { teamId: "t1", exportId: badSegment(random) }) }) },
+      {
+        name: "cancel/retry",
+        make: () => {
+          const route = pick([cancelJob, retryJob]);
+          return { method: route.method, path: rawRoutePath(route, { teamId: pick(["t1", "t2", badSegment(random)]), exportId: badSegment(random) }) };
+        },
+      },
     ];
     for (const endpoint of endpoints) {
       const statuses = new Map<number, number>();
@@ -145,7 +155,7 @@ describe("1,000 generated bad requests per REST endpoint", () => {
       }
       expect([...statuses.keys()].every((s) => s >= 400 && s < 500), endpoint.name).toBe(true);
     }
-    expect((await fetch(`${server.url}/api/teams/t1/export-jobs`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${server.url}${routePath(routes.listJobs, { teamId: "t1" })}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect(await snapshot()).toBe(before);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../shared/routes";
 import { settingsSchema, type Settings } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import { ApiAuth } from "../../electron/headless/server/api-auth";
@@ -8,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev
 import { seedSmallDataset } from "../fixtures/small-dataset";
 import { httpTransport } from "../../renderer/src/api/http-transport";
 import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
+import { routeRequests } from "../helpers/route-requests";
 
 /*
  * Issue 10: faults found by a hostile run against the REST API, kept as regression tests.
@@ -56,10 +58,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-function api(path: string, init: RequestInit & { token?: string } = {}) {
-  const { token = ALICE, ...rest } = init;
-  return fetch(`${http.url}${path}`, { ...rest, headers: { Authorization: `Bearer ${token}`, ...(rest.headers ?? {}) } });
-}
+const call = routeRequests(() => http.url, ALICE);
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -83,7 +82,7 @@ const BLOB_URL = "https://abc123.public.blob.vercel-storage.com/visits/export-vi
 describe("web-app records (item 6)", () => {
   it("answers a download of a CSV kept in blob storage with its URL, not as a CSV", async () => {
     const id = await webAppRecord({ result: BLOB_URL, completedAt: new Date().toISOString() });
-    const response = await api(`/api/teams/t1/export-jobs/${id}?download=true`);
+    const response = await call(routes.downloadResult, { teamId: "t1", exportId: id });
     expect(response.status).toBe(409);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const body = (await response.json()) as ErrorBody;
@@ -95,7 +94,7 @@ describe("web-app records (item 6)", () => {
   it("still downloads a web-app record whose result is the CSV itself", async () => {
     const csv = "Viewed at,Name\n2026-01-01,Ann\n";
     const id = await webAppRecord({ result: csv, completedAt: new Date().toISOString() });
-    const response = await api(`/api/teams/t1/export-jobs/${id}?download=true`);
+    const response = await call(routes.downloadResult, { teamId: "t1", exportId: id });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(await response.text()).toBe(csv);
@@ -103,9 +102,9 @@ describe("web-app records (item 6)", () => {
 
   it.each(["PROCESSING", "PENDING"])("refuses to delete a %s web-app record, as it refuses to cancel it", async (status) => {
     const id = await webAppRecord({ status });
-    const cancel = await api(`/api/teams/t1/export-jobs/${id}/cancel`, { method: "POST" });
+    const cancel = await call(routes.cancelJob, { teamId: "t1", exportId: id });
     expect(cancel.status).toBe(409);
-    const removal = await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" });
+    const removal = await call(routes.deleteJob, { teamId: "t1", exportId: id });
     expect(removal.status).toBe(409);
     const body = (await removal.json()) as ErrorBody;
     expect(body.error).toEqual({ code: "FOREIGN_RECORD", message: `export ${id} was created by Papermark's web app and is still ${status}: its runner manages it, so it can be deleted once it has finished` });
@@ -115,7 +114,7 @@ describe("web-app records (item 6)", () => {
 
   it("deletes a finished web-app record", async () => {
     const id = await webAppRecord({ status: "COMPLETED", result: BLOB_URL });
-    expect((await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await call(routes.deleteJob, { teamId: "t1", exportId: id })).status).toBe(200);
     expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
   });
 });
@@ -124,7 +123,7 @@ describe("downloads that have no CSV (item 12)", () => {
   it("says a FAILED export failed, and why, instead of 'there is no CSV yet'", async () => {
     const job = await core.store.create({ type: "document", teamId: "t1", userId: "alice", resourceId: "d1" });
     await core.store.transition(job.id, "FAILED", { patch: { error: "Tinybird refused the token (403)" } });
-    const response = await api(`/api/teams/t1/export-jobs/${job.id}?download=true`);
+    const response = await call(routes.downloadResult, { teamId: "t1", exportId: job.id });
     expect(response.status).toBe(409);
     const body = (await response.json()) as ErrorBody;
     expect(body.error).toEqual({ code: "CONFLICT", message: `export ${job.id} failed, so it has no CSV: Tinybird refused the token (403)` });
@@ -132,7 +131,7 @@ describe("downloads that have no CSV (item 12)", () => {
 
   it("says a PENDING export has no CSV yet", async () => {
     const job = await core.store.create({ type: "document", teamId: "t1", userId: "alice", resourceId: "d1" });
-    const body = (await (await api(`/api/teams/t1/export-jobs/${job.id}?download=true`)).json()) as ErrorBody;
+    const body = (await (await call(routes.downloadResult, { teamId: "t1", exportId: job.id })).json()) as ErrorBody;
     expect(body.error).toEqual({ code: "CONFLICT", message: `export ${job.id} is PENDING, not COMPLETED: there is no CSV yet` });
   });
 });
@@ -149,7 +148,7 @@ describe("store faults through REST (items 3, 4, 5)", () => {
       onChange: (listener) => core.onChange(listener),
     });
     try {
-      const response = await fetch(`${carol.url}/api/teams/t1/documents/d1/export-visits`, { method: "POST", headers: { Authorization: "Bearer carol-token-0123456789" } });
+      const response = await routeRequests(() => carol.url, "carol-token-0123456789")(routes.createDocumentExport, { teamId: "t1", resourceId: "d1" });
       expect(response.status).toBe(500);
       expect(((await response.json()) as ErrorBody).error).toEqual({ code: "MALFORMED_RECORD", message: `${prefix}user_jobs:carol holds a string, not a job index: nothing was written` });
       expect((await redis.keys(`${prefix}export_job:*`)).sort()).toEqual(before);
@@ -163,17 +162,17 @@ describe("store faults through REST (items 3, 4, 5)", () => {
     const id = `bad_${Date.now()}`;
     await redis.hset(`${prefix}export_job:${id}`, { id, type: "spreadsheet", status: "PROCESSING", teamId: "t1", userId: "alice" });
     await redis.zadd(`${prefix}team_jobs:t1`, Date.now(), id);
-    const listed = (await (await api("/api/teams/t1/export-jobs")).json()) as { malformed: { id: string }[] };
+    const listed = (await (await call(routes.listJobs, { teamId: "t1" })).json()) as { malformed: { id: string }[] };
     expect(listed.malformed.map((m) => m.id)).toContain(id);
 
-    expect((await api(`/api/teams/t2/export-jobs/${id}`, { method: "DELETE", token: BOB })).status).toBe(404);
+    expect((await call(routes.deleteJob, { teamId: "t2", exportId: id }, { token: BOB })).status).toBe(404);
     expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(1);
 
-    const removal = await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" });
+    const removal = await call(routes.deleteJob, { teamId: "t1", exportId: id });
     expect(removal.status).toBe(200);
     expect(await removal.json()).toEqual({ deleted: true });
     expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
-    const after = (await (await api("/api/teams/t1/export-jobs")).json()) as { malformed: { id: string }[] };
+    const after = (await (await call(routes.listJobs, { teamId: "t1" })).json()) as { malformed: { id: string }[] };
     expect(after.malformed.map((m) => m.id)).not.toContain(id);
   });
 
@@ -181,8 +180,8 @@ describe("store faults through REST (items 3, 4, 5)", () => {
     const id = `bad_noteam_${Date.now()}`;
     await redis.set(`${prefix}export_job:${id}`, "<html>oops</html>");
     await redis.zadd(`${prefix}team_jobs:t1`, Date.now(), id);
-    expect((await api(`/api/teams/t2/export-jobs/${id}`, { method: "DELETE", token: BOB })).status).toBe(404);
-    expect((await api(`/api/teams/t1/export-jobs/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await call(routes.deleteJob, { teamId: "t2", exportId: id }, { token: BOB })).status).toBe(404);
+    expect((await call(routes.deleteJob, { teamId: "t1", exportId: id })).status).toBe(200);
     expect(await redis.exists(`${prefix}export_job:${id}`)).toBe(0);
     expect(await redis.zscore(`${prefix}team_jobs:t1`, id)).toBeNull();
   });
@@ -199,15 +198,15 @@ describe("per-token request limit (item 9)", () => {
       requestLimit: { requests: 3, perMs: 60_000 },
     });
     try {
-      const call = (token: string) => fetch(`${limited.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
-      for (let i = 0; i < 3; i++) expect((await call(ALICE)).status).toBe(200);
-      const refused = await call(ALICE);
+      const me = (token: string) => routeRequests(() => limited.url, token)(routes.me, {});
+      for (let i = 0; i < 3; i++) expect((await me(ALICE)).status).toBe(200);
+      const refused = await me(ALICE);
       expect(refused.status).toBe(429);
       const retryAfter = Number(refused.headers.get("retry-after"));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(((await refused.json()) as ErrorBody).error).toEqual({ code: "RATE_LIMITED", message: `too many requests with this token: try again in ${retryAfter} s` });
-      expect((await call(BOB)).status).toBe(200);
+      expect((await me(BOB)).status).toBe(200);
       // The console (browser mode) gets the code and the wait, and shows the message.
       await expect(httpTransport(limited.url, ALICE).listJobs({ filter: { teamId: "t1" }, page: {} })).rejects.toMatchObject({
         code: "RATE_LIMITED",

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { JobChange } from "../../shared/job";
+import { routePath, routes, type ApiRoute, type RouteParams } from "../../shared/routes";
 import { httpTransport } from "../../renderer/src/api/http-transport";
 import { makeJob } from "./fake-console-api";
 
@@ -20,28 +21,31 @@ function server(routes: Record<string, Handler>) {
   return { fetch: fetch as unknown as typeof globalThis.fetch, requests };
 }
 
-const ME = { "GET /api/me": () => json({ userId: "alice", teams: ["t1", "t2"] }) };
+/** "METHOD path" of a route, as the fake server keys its handlers and the tests list requests. */
+const at = <P extends string>(route: ApiRoute<P>, params: RouteParams<P>) => `${route.method} ${routePath(route, params)}`;
+
+const ME = { [at(routes.me, {})]: () => json({ userId: "alice", teams: ["t1", "t2"] }) };
 
 describe("httpTransport", () => {
   it("lists a team's jobs with the filters as query parameters and the bearer token", async () => {
     const job = makeJob({ teamId: "t2" });
-    const { fetch, requests } = server({ "GET /api/teams/t2/export-jobs": () => json({ jobs: [job], total: 1, malformed: [] }) });
+    const { fetch, requests } = server({ [at(routes.listJobs, { teamId: "t2" })]: () => json({ jobs: [job], total: 1, malformed: [] }) });
     const api = httpTransport("http://server/", "tok", { fetch });
     const result = await api.listJobs({ filter: { teamId: "t2", status: "COMPLETED", search: "deck" }, page: { offset: 50, limit: 50 } });
     expect(result.jobs).toEqual([job]);
-    expect(requests).toEqual([{ method: "GET", path: "/api/teams/t2/export-jobs?status=COMPLETED&search=deck&offset=50&limit=50", auth: "Bearer tok" }]);
+    expect(requests).toEqual([{ method: "GET", path: `${routePath(routes.listJobs, { teamId: "t2" })}?status=COMPLETED&search=deck&offset=50&limit=50`, auth: "Bearer tok" }]);
     await expect(api.listJobs({ filter: {}, page: {} })).rejects.toMatchObject({ code: "BAD_INPUT", message: expect.stringMatching(/choose a team/) });
   });
 
   it("shows a bad listing as an error instead of passing it on", async () => {
-    const { fetch } = server({ "GET /api/teams/t1/export-jobs": () => json({ jobs: [{ id: "x" }], total: "many" }) });
+    const { fetch } = server({ [at(routes.listJobs, { teamId: "t1" })]: () => json({ jobs: [{ id: "x" }], total: "many" }) });
     await expect(httpTransport("http://server", "tok", { fetch }).listJobs({ filter: { teamId: "t1" }, page: {} })).rejects.toMatchObject({ code: "INTERNAL" });
   });
 
   it("maps error bodies, bare statuses and network failures to ApiErrors", async () => {
     const { fetch } = server({
-      "GET /api/teams/t1/export-jobs": () => json({ error: { code: "UNAVAILABLE", message: "Redis is unreachable: boom" } }, 503),
-      "GET /api/status": () => new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" }),
+      [at(routes.listJobs, { teamId: "t1" })]: () => json({ error: { code: "UNAVAILABLE", message: "Redis is unreachable: boom" } }, 503),
+      [at(routes.getConnectionStatus, {})]: () => new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" }),
     });
     const api = httpTransport("http://server", "tok", { fetch });
     await expect(api.listJobs({ filter: { teamId: "t1" }, page: {} })).rejects.toMatchObject({ code: "UNAVAILABLE", message: "Redis is unreachable: boom", network: false });
@@ -52,15 +56,19 @@ describe("httpTransport", () => {
 
   it("finds a job's team by trying the caller's teams, then remembers it", async () => {
     const job = makeJob({ teamId: "t2" });
-    const { fetch, requests } = server({ ...ME, [`GET /api/teams/t2/export-jobs/${job.id}`]: () => json(job), [`POST /api/teams/t2/export-jobs/${job.id}/cancel`]: () => json({ ...job, status: "FAILED" }) });
+    const { fetch, requests } = server({
+      ...ME,
+      [at(routes.getJob, { teamId: "t2", exportId: job.id })]: () => json(job),
+      [at(routes.cancelJob, { teamId: "t2", exportId: job.id })]: () => json({ ...job, status: "FAILED" }),
+    });
     const api = httpTransport("http://server", "tok", { fetch });
     expect(await api.getJob({ id: job.id })).toEqual(job);
     expect(await api.cancelJob({ id: job.id })).toMatchObject({ status: "FAILED" });
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "GET /api/me",
-      `GET /api/teams/t1/export-jobs/${job.id}`,
-      `GET /api/teams/t2/export-jobs/${job.id}`,
-      `POST /api/teams/t2/export-jobs/${job.id}/cancel`,
+      at(routes.me, {}),
+      at(routes.getJob, { teamId: "t1", exportId: job.id }),
+      at(routes.getJob, { teamId: "t2", exportId: job.id }),
+      at(routes.cancelJob, { teamId: "t2", exportId: job.id }),
     ]);
     await expect(api.getJob({ id: "nowhere" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
@@ -68,9 +76,9 @@ describe("httpTransport", () => {
   it("creates exports of each type on the seed's endpoints", async () => {
     const created = (type: "document" | "dataroom" | "dataroom-group", groupId?: string) => () => json({ exportId: "new1", job: { ...makeJob({ id: "new1", type, groupId, status: "PENDING" }), result: undefined } }, 202);
     const { fetch, requests } = server({
-      "POST /api/teams/t1/documents/d1/export-visits": created("document"),
-      "POST /api/teams/t1/datarooms/dr1/export-visits": created("dataroom"),
-      "POST /api/teams/t1/datarooms/dr1/groups/g1/export-visits": created("dataroom-group", "g1"),
+      [at(routes.createDocumentExport, { teamId: "t1", resourceId: "d1" })]: created("document"),
+      [at(routes.createDataroomExport, { teamId: "t1", resourceId: "dr1" })]: created("dataroom"),
+      [at(routes.createGroupExport, { teamId: "t1", resourceId: "dr1", groupId: "g1" })]: created("dataroom-group", "g1"),
     });
     const api = httpTransport("http://server", "tok", { fetch });
     expect(await api.createExport({ type: "document", teamId: "t1", resourceId: "d1" })).toMatchObject({ id: "new1", type: "document" });
@@ -81,19 +89,40 @@ describe("httpTransport", () => {
 
   it("searches resources and teams on the REST endpoints", async () => {
     const { fetch, requests } = server({
-      "GET /api/teams/t1/resources": () => json({ resources: [{ id: "d1", name: "Pitch Deck", views: 6 }], total: 1 }),
-      "GET /api/teams": () => json({ teams: [{ id: "t1", name: "Team One" }], total: 1 }),
+      [at(routes.findResources, { teamId: "t1" })]: () => json({ resources: [{ id: "d1", name: "Pitch Deck", views: 6 }], total: 1 }),
+      [at(routes.findTeams, {})]: () => json({ teams: [{ id: "t1", name: "Team One" }], total: 1 }),
     });
     const api = httpTransport("http://server", "tok", { fetch });
     expect(await api.findResources({ teamId: "t1", type: "group", dataroomId: "dr1", q: "pitch deck", limit: 8 })).toEqual({ resources: [{ id: "d1", name: "Pitch Deck", views: 6 }], total: 1 });
     expect(await api.findTeams({ q: "one" })).toEqual({ teams: [{ id: "t1", name: "Team One" }], total: 1 });
-    expect(requests.map((r) => r.path)).toEqual(["/api/teams/t1/resources?type=group&dataroomId=dr1&q=pitch+deck&limit=8", "/api/teams?q=one"]);
+    expect(requests.map((r) => r.path)).toEqual([`${routePath(routes.findResources, { teamId: "t1" })}?type=group&dataroomId=dr1&q=pitch+deck&limit=8`, `${routePath(routes.findTeams, {})}?q=one`]);
+  });
+
+  it("lists the audit trail, retries and deletes a job on their routes", async () => {
+    const job = makeJob({ teamId: "t1", status: "FAILED" });
+    const trail = { entries: [{ at: "2026-03-02T09:00:00.000Z", actor: "alice", action: "created", jobId: job.id }], total: 1, unreadable: 0 };
+    const { fetch, requests } = server({
+      [at(routes.listJobs, { teamId: "t1" })]: () => json({ jobs: [job], total: 1, malformed: [] }),
+      [at(routes.listAudit, { teamId: "t1" })]: () => json(trail),
+      [at(routes.retryJob, { teamId: "t1", exportId: job.id })]: () => json({ ...job, status: "PENDING" }),
+      [at(routes.deleteJob, { teamId: "t1", exportId: job.id })]: () => json({ deleted: true }),
+    });
+    const api = httpTransport("http://server", "tok", { fetch });
+    await api.listJobs({ filter: { teamId: "t1" }, page: {} }); // teaches the transport the job's team
+    expect(await api.listAudit({ teamId: "t1", query: { jobId: job.id, limit: 20 } })).toEqual(trail);
+    expect(await api.retryJob({ id: job.id })).toMatchObject({ status: "PENDING" });
+    expect(await api.deleteJob({ id: job.id })).toEqual({ deleted: true });
+    expect(requests.slice(1).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `${at(routes.listAudit, { teamId: "t1" })}?jobId=${job.id}&limit=20`,
+      at(routes.retryJob, { teamId: "t1", exportId: job.id }),
+      at(routes.deleteJob, { teamId: "t1", exportId: job.id }),
+    ]);
   });
 
   it("sends the date range and the CSV profile in the create body, and nothing else", async () => {
     const bodies: unknown[] = [];
     const { fetch } = server({
-      "POST /api/teams/t1/documents/d1/export-visits": (_url, init) => {
+      [at(routes.createDocumentExport, { teamId: "t1", resourceId: "d1" })]: (_url, init) => {
         bodies.push(JSON.parse(String(init.body)));
         return json({ exportId: "new1", job: makeJob({ id: "new1", status: "PENDING" }) }, 202);
       },
@@ -108,8 +137,8 @@ describe("httpTransport", () => {
     const job = makeJob();
     const csv = "\uFEFFViewed at,Name\n2026-01-01T00:00:00.000Z,Zoë \"Z\"\n";
     const { fetch, requests } = server({
-      [`GET /api/teams/t1/export-jobs`]: () => json({ jobs: [job], total: 1, malformed: [] }),
-      [`GET /api/teams/t1/export-jobs/${job.id}`]: (url) =>
+      [at(routes.listJobs, { teamId: "t1" })]: () => json({ jobs: [job], total: 1, malformed: [] }),
+      [at(routes.getJob, { teamId: "t1", exportId: job.id })]: (url) =>
         url.searchParams.get("download") === "true"
           ? new Response(csv, { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="visits-Pitch_Deck-2026-03-02.csv"' } })
           : json(job),
@@ -118,7 +147,7 @@ describe("httpTransport", () => {
     const api = httpTransport("http://server", "tok", { fetch, download: (blob, name) => downloads.push({ blob, name }) });
     await api.listJobs({ filter: { teamId: "t1" }, page: {} }); // teaches the transport the job's team
     expect(await api.saveResult({ id: job.id })).toEqual({ saved: true, fileName: "visits-Pitch_Deck-2026-03-02.csv" });
-    expect(requests.at(-1)!.path).toBe(`/api/teams/t1/export-jobs/${job.id}?download=true`);
+    expect(requests.at(-1)!.path).toBe(`${routePath(routes.getJob, { teamId: "t1", exportId: job.id })}?download=true`);
     expect(downloads[0]!.name).toBe("visits-Pitch_Deck-2026-03-02.csv");
     expect(Buffer.from(await downloads[0]!.blob.arrayBuffer()).equals(Buffer.from(csv, "utf8"))).toBe(true);
   });
@@ -126,10 +155,10 @@ describe("httpTransport", () => {
   it("serves read-only settings, the server's status and the caller's teams", async () => {
     const status = { redis: { ok: true }, postgres: { ok: false, message: "down" }, tinybird: { ok: true }, demo: true };
     const view = { configured: true, values: { mode: "batch", limiter: { maxConcurrent: 3, minTime: 50 }, jobTtlSeconds: 3600 }, tinybirdTokenSet: true, secretsEncrypted: false };
-    const { fetch, requests } = server({ ...ME, "GET /api/status": () => json(status), "GET /api/settings": () => json(view) });
+    const { fetch, requests } = server({ ...ME, [at(routes.getConnectionStatus, {})]: () => json(status), [at(routes.getSettings, {})]: () => json(view) });
     const api = httpTransport("http://server", "tok", { fetch });
     expect(await api.getSettings({})).toMatchObject(view);
-    expect(requests.at(-1)).toEqual({ method: "GET", path: "/api/settings", auth: "Bearer tok" });
+    expect(requests.at(-1)).toEqual({ method: "GET", path: routePath(routes.getSettings, {}), auth: "Bearer tok" });
     await expect(api.setSettings({ mode: "batch" })).rejects.toMatchObject({ code: "BAD_INPUT", message: "settings are configured on the server" });
     expect(await api.getConnectionStatus({})).toEqual(status);
     expect(await api.listTeams({})).toEqual(["t1", "t2"]);
@@ -139,7 +168,7 @@ describe("httpTransport", () => {
     const change: JobChange = { kind: "updated", id: "abc", teamId: "t1", userId: "alice", status: "PROCESSING", progress: 1, total: 5, at: "2026-03-02T09:00:00.000Z" };
     let connections = 0;
     const { fetch, requests } = server({
-      "GET /api/events": () => {
+      [at(routes.events, {})]: () => {
         connections += 1;
         const encoder = new TextEncoder();
         const text = `: connected\n\ndata: ${JSON.stringify({ ...change, progress: connections })}\n\ndata: not json\n\n`;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExportJobSummary, JobListResult } from "../../shared/job";
+import { routes } from "../../shared/routes";
 import { settingsSchema } from "../../shared/settings";
 import { startConsoleCore, type ConsoleCore } from "../../electron/core/console-core";
 import { ApiAuth } from "../../electron/headless/server/api-auth";
@@ -8,6 +9,7 @@ import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
 import { seedSmallDataset, smallEmulatorData } from "../fixtures/small-dataset";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { routeRequests } from "../helpers/route-requests";
 
 // What support staff need from the REST API: what a job did, cancelled apart from failed,
 // search by the pasted resource id, and the server's settings without its secrets.
@@ -57,31 +59,28 @@ afterAll(async () => {
   await redis.close();
 });
 
-async function get<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as T;
-}
+const call = routeRequests(() => server.url, TOKEN);
 
-async function post<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` } });
-  expect(response.status).toBeLessThan(300);
+/** The JSON of an answer with the expected status (202 for a create). */
+async function ok<T>(request: Promise<Response>, status = 200): Promise<T> {
+  const response = await request;
+  expect(response.status).toBe(status);
   return (await response.json()) as T;
 }
 
 async function completed(exportId: string): Promise<ExportJobSummary> {
   let job: ExportJobSummary | undefined;
   await expect
-    .poll(async () => (job = await get<ExportJobSummary>(`/api/teams/t1/export-jobs/${exportId}`)).status, { timeout: 30_000, interval: 300 })
+    .poll(async () => (job = await ok<ExportJobSummary>(call(routes.getJob, { teamId: "t1", exportId }))).status, { timeout: 30_000, interval: 300 })
     .toBe("COMPLETED");
   return job!;
 }
 
 describe("what a job did", () => {
   it("reports when the run started, the rows and bytes of the file, and the exporter's warnings", async () => {
-    const { exportId } = await post<{ exportId: string }>("/api/teams/t1/datarooms/dr1/export-visits");
+    const { exportId } = await ok<{ exportId: string }>(call(routes.createDataroomExport, { teamId: "t1", resourceId: "dr1" }), 202);
     const job = await completed(exportId);
-    const file = Buffer.from(await (await fetch(`${server.url}/api/teams/t1/export-jobs/${exportId}?download=true`, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+    const file = Buffer.from(await (await call(routes.downloadResult, { teamId: "t1", exportId })).arrayBuffer());
     expect(job.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(job.rows).toBe(file.toString("utf8").trimEnd().split("\n").length - 1);
     expect(job.bytes).toBe(file.length); // the BOM included
@@ -89,16 +88,16 @@ describe("what a job did", () => {
   });
 
   it("lists cancelled exports apart from failed ones (status=CANCELLED, status=FAILED)", async () => {
-    const failing = await post<{ exportId: string }>("/api/teams/t1/documents/d4/export-visits"); // no views: fails
-    await expect.poll(async () => (await get<ExportJobSummary>(`/api/teams/t1/export-jobs/${failing.exportId}`)).status, { timeout: 15_000 }).toBe("FAILED");
+    const failing = await ok<{ exportId: string }>(call(routes.createDocumentExport, { teamId: "t1", resourceId: "d4" }), 202); // no views: fails
+    await expect.poll(async () => (await ok<ExportJobSummary>(call(routes.getJob, { teamId: "t1", exportId: failing.exportId }))).status, { timeout: 15_000 }).toBe("FAILED");
     emulator.latencyMs = 2000; // keeps the next one running until it is cancelled
     try {
-      const running = await post<{ exportId: string }>("/api/teams/t1/documents/d1/export-visits");
-      const cancelled = await post<ExportJobSummary>(`/api/teams/t1/export-jobs/${running.exportId}/cancel`);
+      const running = await ok<{ exportId: string }>(call(routes.createDocumentExport, { teamId: "t1", resourceId: "d1" }), 202);
+      const cancelled = await ok<ExportJobSummary>(call(routes.cancelJob, { teamId: "t1", exportId: running.exportId }));
       expect(cancelled).toMatchObject({ status: "FAILED", cancelRequested: true });
-      const cancelledList = await get<JobListResult>("/api/teams/t1/export-jobs?status=CANCELLED");
+      const cancelledList = await ok<JobListResult>(call(routes.listJobs, { teamId: "t1" }, { query: { status: "CANCELLED" } }));
       expect(cancelledList.jobs.map((job) => job.id)).toEqual([running.exportId]);
-      const failedList = await get<JobListResult>("/api/teams/t1/export-jobs?status=FAILED");
+      const failedList = await ok<JobListResult>(call(routes.listJobs, { teamId: "t1" }, { query: { status: "FAILED" } }));
       expect(failedList.jobs.map((job) => job.id)).toEqual([failing.exportId]);
     } finally {
       emulator.latencyMs = 0;
@@ -106,19 +105,19 @@ describe("what a job did", () => {
   });
 
   it("finds exports by the resource id support staff paste", async () => {
-    const { exportId } = await post<{ exportId: string }>("/api/teams/t1/datarooms/dr1/groups/g2/export-visits");
+    const { exportId } = await ok<{ exportId: string }>(call(routes.createGroupExport, { teamId: "t1", resourceId: "dr1", groupId: "g2" }), 202);
     await completed(exportId);
-    const byResource = await get<JobListResult>("/api/teams/t1/export-jobs?search=DR1");
+    const byResource = await ok<JobListResult>(call(routes.listJobs, { teamId: "t1" }, { query: { search: "DR1" } }));
     expect(byResource.jobs.map((job) => job.resourceId)).not.toContain("d1");
     expect(byResource.jobs.map((job) => job.id)).toContain(exportId);
-    const byGroup = await get<JobListResult>("/api/teams/t1/export-jobs?search=g2");
+    const byGroup = await ok<JobListResult>(call(routes.listJobs, { teamId: "t1" }, { query: { search: "g2" } }));
     expect(byGroup.jobs.map((job) => job.id)).toEqual([exportId]);
   });
 });
 
 describe("GET /api/settings", () => {
   it("shows the server's current values (mode, limits, TTL, CSV options) and never a secret", async () => {
-    const response = await fetch(`${server.url}/api/settings`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const response = await call(routes.getSettings, {});
     expect(response.status).toBe(200);
     const text = await response.text();
     const view = JSON.parse(text) as { values: Record<string, unknown> };
@@ -136,6 +135,6 @@ describe("GET /api/settings", () => {
   });
 
   it("needs a token like every other endpoint", async () => {
-    expect((await fetch(`${server.url}/api/settings`)).status).toBe(401);
+    expect((await call(routes.getSettings, {}, { token: null })).status).toBe(401);
   });
 });

@@ -7,6 +7,7 @@ import { freePort } from "../redis-process";
 import { ApiAuth } from "../../headless/server/api-auth";
 import { startHttpServer } from "../../headless/server/http-server";
 import { fail, logLine, stopOnSignal } from "../../headless/cli/process-lifecycle";
+import { API_PREFIX, routePath, routes } from "../../../shared/routes";
 
 /**
  * `npm run demo`: the whole console on the embedded default (private Redis, embedded
@@ -48,11 +49,11 @@ async function main(): Promise<void> {
       "",
       "Visits Export Console — demo is running",
       `  console:  ${server.url}/#token=${token}${existsSync(staticRoot) ? "" : "   (run `npm run build` first to get the console UI)"}`,
-      `  API:      ${server.url}/api   (Authorization: Bearer ${token})`,
+      `  API:      ${server.url}${API_PREFIX}   (Authorization: Bearer ${token})`,
       `  teams:    ${stack.summary.teamIds.join(", ")}`,
       `  try:      document ${documentId}, dataroom ${dataroomId}, group ${groupId} of team ${teamId}`,
-      `  e.g.      curl -X POST -H 'Authorization: Bearer ${token}' ${server.url}/api/teams/${teamId}/documents/${documentId}/export-visits`,
-      `            curl -H 'Authorization: Bearer ${token}' '${server.url}/api/teams/${teamId}/export-jobs?search=${documentId}'`,
+      `  e.g.      curl -X ${routes.createDocumentExport.method} -H 'Authorization: Bearer ${token}' ${server.url}${routePath(routes.createDocumentExport, { teamId, resourceId: documentId })}`,
+      `            curl -H 'Authorization: Bearer ${token}' '${server.url}${routePath(routes.listJobs, { teamId }, { search: documentId })}'`,
       "",
       "  The CLI, a worker or another REST server (npm run export / worker / serve) against this demo, while it runs:",
       ...Object.entries(cliEnvironment).map(([name, value]) => `    ${name}=${value}`),

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { API_PREFIX } from "../../../shared/routes";
 import { createRestApi, type RestApiDeps } from "./rest-api";
 import { serveStatic } from "./static-files";
 
@@ -21,7 +22,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const api = createRestApi(options);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
+    if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
       void api(req, res, url);
       return;
     }

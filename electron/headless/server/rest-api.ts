@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { ConnectionStatus } from "../../../shared/connection-status";
 import { exportFileName } from "../../../shared/csv-columns";
-import { AppError, toWireError, type ErrorCode } from "../../../shared/errors";
+import { AppError, toWireError } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
 import { exportOptionsSchema, jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
 import type { ResourceQuery, TeamQuery } from "../../../shared/resources";
+import { CREATE_EXPORT_ROUTES, HTTP_STATUS_OF_ERROR, matchRoutePath, METHOD_NOT_ALLOWED_STATUS, routes, type ApiRoute, type RouteName } from "../../../shared/routes";
 import type { ExportService } from "../../core/queue/export-service";
 import type { Settings } from "../../../shared/settings";
 import type { ApiAuth, Caller } from "./api-auth";
@@ -22,25 +23,6 @@ export interface RestApiDeps {
   /** Per-token request limit (default DEFAULT_REQUEST_LIMIT). */
   requestLimit?: RequestLimit;
 }
-
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  BAD_INPUT: 400,
-  UNAUTHORIZED: 401,
-  RATE_LIMITED: 429,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  FOREIGN_RECORD: 409,
-  RESULT_ELSEWHERE: 409,
-  NO_VIEWS: 422,
-  MALFORMED_RECORD: 500,
-  UNAVAILABLE: 503,
-  TINYBIRD_AUTH: 502,
-  RETRIES_EXHAUSTED: 502,
-  TIMEOUT: 504,
-  CANCELLED: 409,
-  INTERNAL: 500,
-};
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -64,7 +46,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, error: unknown): void {
   const wire = toWireError(error);
-  const status = HTTP_STATUS[wire.code];
+  const status = HTTP_STATUS_OF_ERROR[wire.code];
   // Internal details stay in the server's log; callers get a stable message.
   send(res, status, { error: status === 500 && wire.code === "INTERNAL" ? { code: "INTERNAL", message: "internal error" } : wire });
 }
@@ -123,7 +105,22 @@ function teamOf(caller: Caller, teamId: string): readonly string[] {
   return caller.teams;
 }
 
-type Route = { method: string; pattern: RegExp; handle: (ctx: RouteContext, match: string[]) => Promise<void> };
+/**
+ * Whether the URL asks for `route`'s answer by its fixed query (`?download=true`); a fixed
+ * parameter given with another value is refused.
+ */
+function asksFor(route: ApiRoute, url: URL): boolean {
+  let asked = true;
+  for (const [name, value] of Object.entries(route.query ?? {})) {
+    const given = url.searchParams.get(name);
+    if (given === null) asked = false;
+    else if (given !== value) throw new AppError("BAD_INPUT", `${name} must be ${value} when given`);
+  }
+  return asked;
+}
+
+/** A route's handler; `params` are its path's segments as sent (still percent-encoded). */
+type Handler = (ctx: RouteContext, params: Record<string, string>) => Promise<void>;
 interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -139,8 +136,8 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
   const { service } = deps;
   const requestLimiter = new RequestLimiter(deps.requestLimit);
 
-  const create = (type: JobType) => async (ctx: RouteContext, m: string[]) => {
-    const teamId = param(m[1]!, "team id");
+  const create = (type: JobType): Handler => async (ctx, p) => {
+    const teamId = param(p.teamId!, "team id");
     const scope = teamOf(ctx.caller, teamId);
     // The seed's create endpoints take no body; ours may carry the date range and the CSV profile.
     const body = exportOptionsSchema.safeParse(await readJsonBody(ctx.req));
@@ -152,127 +149,100 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
       ...body.data,
       type,
       teamId,
-      resourceId: param(m[2]!, type === "document" ? "document id" : "dataroom id"),
-      ...(type === "dataroom-group" ? { groupId: param(m[3]!, "group id") } : {}),
+      resourceId: param(p.resourceId!, type === "document" ? "document id" : "dataroom id"),
+      ...(type === "dataroom-group" ? { groupId: param(p.groupId!, "group id") } : {}),
     };
     const job = await service.create(request, ctx.caller.userId, scope);
     send(ctx.res, 202, { exportId: job.id, job });
   };
 
-  const routes: Route[] = [
-    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/documents\/([^/]+)\/export-visits$/, handle: create("document") },
-    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/datarooms\/([^/]+)\/export-visits$/, handle: create("dataroom") },
-    { method: "POST", pattern: /^\/api\/teams\/([^/]+)\/datarooms\/([^/]+)\/groups\/([^/]+)\/export-visits$/, handle: create("dataroom-group") },
-    {
-      method: "GET",
-      pattern: /^\/api\/teams\/([^/]+)\/export-jobs$/,
-      handle: async (ctx, m) => {
-        const teamId = param(m[1]!, "team id");
-        const scope = teamOf(ctx.caller, teamId);
-        const query = listQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
-        if (!query.success) throw new AppError("BAD_INPUT", `invalid query: ${query.error.issues[0]?.path.join(".")} ${query.error.issues[0]?.message}`);
-        const { offset, limit, ...filter } = query.data;
-        // A client that hangs up stops a long search instead of leaving it to run for nobody.
-        const caller = new AbortController();
-        ctx.res.once("close", () => {
-          if (!ctx.res.writableFinished) caller.abort();
+  type CreateRoute = (typeof CREATE_EXPORT_ROUTES)[JobType];
+  type CreateRouteName = { [Name in RouteName]: (typeof routes)[Name] extends CreateRoute ? Name : never }[RouteName];
+  // Every other route of the table has its handler here (downloadResult is getJob's with a query).
+  const handlers: Record<Exclude<RouteName, CreateRouteName | "downloadResult">, Handler> = {
+    listJobs: async (ctx, p) => {
+      const teamId = param(p.teamId!, "team id");
+      const scope = teamOf(ctx.caller, teamId);
+      const query = listQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+      if (!query.success) throw new AppError("BAD_INPUT", `invalid query: ${query.error.issues[0]?.path.join(".")} ${query.error.issues[0]?.message}`);
+      const { offset, limit, ...filter } = query.data;
+      // A client that hangs up stops a long search instead of leaving it to run for nobody.
+      const caller = new AbortController();
+      ctx.res.once("close", () => {
+        if (!ctx.res.writableFinished) caller.abort();
+      });
+      send(ctx.res, 200, await service.list({ ...filter, teamId }, { offset, limit }, scope, caller.signal));
+    },
+    getJob: async (ctx, p) => {
+      const scope = teamOf(ctx.caller, param(p.teamId!, "team id"));
+      const id = param(p.exportId!, "export id");
+      if (!asksFor(routes.downloadResult, ctx.url)) {
+        send(ctx.res, 200, await service.get(id, scope));
+        return;
+      }
+      const result = await service.result(id, scope);
+      if ("location" in result) {
+        // Not a redirect: a console's fetch would follow it to a foreign origin and lose the URL.
+        send(ctx.res, HTTP_STATUS_OF_ERROR.RESULT_ELSEWHERE, {
+          error: { code: "RESULT_ELSEWHERE", message: `export ${id} was made by Papermark's web app, which keeps its CSV at ${result.location}` },
+          location: result.location,
         });
-        send(ctx.res, 200, await service.list({ ...filter, teamId }, { offset, limit }, scope, caller.signal));
-      },
+        return;
+      }
+      const { job, csv } = result;
+      const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()), job);
+      ctx.res.writeHead(200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}"`,
+        "Content-Length": Buffer.byteLength(csv),
+        "Cache-Control": "no-store",
+      });
+      ctx.res.end(csv);
     },
-    {
-      method: "GET",
-      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)$/,
-      handle: async (ctx, m) => {
-        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
-        const id = param(m[2]!, "export id");
-        const download = ctx.url.searchParams.get("download");
-        if (download !== null && download !== "true") throw new AppError("BAD_INPUT", "download must be true when given");
-        if (download !== "true") {
-          send(ctx.res, 200, await service.get(id, scope));
-          return;
-        }
-        const result = await service.result(id, scope);
-        if ("location" in result) {
-          // Not a redirect: a console's fetch would follow it to a foreign origin and lose the URL.
-          send(ctx.res, 409, {
-            error: { code: "RESULT_ELSEWHERE", message: `export ${id} was made by Papermark's web app, which keeps its CSV at ${result.location}` },
-            location: result.location,
-          });
-          return;
-        }
-        const { job, csv } = result;
-        const name = exportFileName(job.resourceName ?? job.resourceId, new Date(job.completedAt ?? Date.now()), job);
-        ctx.res.writeHead(200, {
-          "Content-Type": "text/csv; charset=utf-8",
-          "Content-Disposition": `attachment; filename="${name}"`,
-          "Content-Length": Buffer.byteLength(csv),
-          "Cache-Control": "no-store",
-        });
-        ctx.res.end(csv);
-      },
+    deleteJob: async (ctx, p) => {
+      const scope = teamOf(ctx.caller, param(p.teamId!, "team id"));
+      await service.delete(param(p.exportId!, "export id"), ctx.caller.userId, scope);
+      send(ctx.res, 200, { deleted: true });
     },
-    {
-      method: "DELETE",
-      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)$/,
-      handle: async (ctx, m) => {
-        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
-        await service.delete(param(m[2]!, "export id"), ctx.caller.userId, scope);
-        send(ctx.res, 200, { deleted: true });
-      },
+    cancelJob: async (ctx, p) => {
+      const scope = teamOf(ctx.caller, param(p.teamId!, "team id"));
+      send(ctx.res, 200, await service.cancel(param(p.exportId!, "export id"), ctx.caller.userId, scope));
     },
-    {
-      method: "POST",
-      pattern: /^\/api\/teams\/([^/]+)\/export-jobs\/([^/]+)\/(cancel|retry)$/,
-      handle: async (ctx, m) => {
-        const scope = teamOf(ctx.caller, param(m[1]!, "team id"));
-        const id = param(m[2]!, "export id");
-        send(ctx.res, 200, m[3] === "cancel" ? await service.cancel(id, ctx.caller.userId, scope) : await service.retry(id, ctx.caller.userId, scope));
-      },
+    retryJob: async (ctx, p) => {
+      const scope = teamOf(ctx.caller, param(p.teamId!, "team id"));
+      send(ctx.res, 200, await service.retry(param(p.exportId!, "export id"), ctx.caller.userId, scope));
     },
-    {
-      method: "GET",
-      pattern: /^\/api\/teams\/([^/]+)\/audit$/,
-      handle: async (ctx, m) => {
-        const teamId = param(m[1]!, "team id");
-        const scope = teamOf(ctx.caller, teamId);
-        send(ctx.res, 200, await service.auditTrail(teamId, searchParams(ctx.url, ["jobId", "offset", "limit"]), scope));
-      },
+    listAudit: async (ctx, p) => {
+      const teamId = param(p.teamId!, "team id");
+      const scope = teamOf(ctx.caller, teamId);
+      send(ctx.res, 200, await service.auditTrail(teamId, searchParams(ctx.url, ["jobId", "offset", "limit"]), scope));
     },
-    {
-      method: "GET",
-      pattern: /^\/api\/teams\/([^/]+)\/resources$/,
-      handle: async (ctx, m) => {
-        const teamId = param(m[1]!, "team id");
-        const scope = teamOf(ctx.caller, teamId);
-        const query = searchParams(ctx.url, ["type", "dataroomId", "q", "offset", "limit"]);
-        send(ctx.res, 200, await service.findResources({ ...query, teamId } as ResourceQuery, scope));
-      },
+    findResources: async (ctx, p) => {
+      const teamId = param(p.teamId!, "team id");
+      const scope = teamOf(ctx.caller, teamId);
+      const query = searchParams(ctx.url, ["type", "dataroomId", "q", "offset", "limit"]);
+      send(ctx.res, 200, await service.findResources({ ...query, teamId } as ResourceQuery, scope));
     },
-    {
-      method: "GET",
-      pattern: /^\/api\/teams$/,
-      handle: async (ctx) => send(ctx.res, 200, await service.findTeams(searchParams(ctx.url, ["q", "offset", "limit"]) as TeamQuery, ctx.caller.teams)),
+    findTeams: async (ctx) => send(ctx.res, 200, await service.findTeams(searchParams(ctx.url, ["q", "offset", "limit"]) as TeamQuery, ctx.caller.teams)),
+    me: async (ctx) => send(ctx.res, 200, { userId: ctx.caller.userId, teams: ctx.caller.teams }),
+    getConnectionStatus: async (ctx) => send(ctx.res, 200, await deps.status()),
+    getSettings: async (ctx) => send(ctx.res, 200, serverSettingsView(deps.settings)),
+    // Read with fetch, so the token travels in a header.
+    events: async (ctx) => {
+      ctx.res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
+      ctx.res.write(": connected\n\n");
+      const unsubscribe = deps.onChange((change) => {
+        if (ctx.caller.teams.includes(change.teamId)) ctx.res.write(`data: ${JSON.stringify(change)}\n\n`);
+      });
+      const heartbeat = setInterval(() => ctx.res.write(": ping\n\n"), 15_000);
+      await new Promise<void>((resolve) => ctx.req.once("close", resolve));
+      clearInterval(heartbeat);
+      unsubscribe();
     },
-    { method: "GET", pattern: /^\/api\/me$/, handle: async (ctx) => send(ctx.res, 200, { userId: ctx.caller.userId, teams: ctx.caller.teams }) },
-    { method: "GET", pattern: /^\/api\/status$/, handle: async (ctx) => send(ctx.res, 200, await deps.status()) },
-    { method: "GET", pattern: /^\/api\/settings$/, handle: async (ctx) => send(ctx.res, 200, serverSettingsView(deps.settings)) },
-    {
-      // Server-sent events of the caller's teams' job changes (read with fetch, so the token travels in a header).
-      method: "GET",
-      pattern: /^\/api\/events$/,
-      handle: async (ctx) => {
-        ctx.res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
-        ctx.res.write(": connected\n\n");
-        const unsubscribe = deps.onChange((change) => {
-          if (ctx.caller.teams.includes(change.teamId)) ctx.res.write(`data: ${JSON.stringify(change)}\n\n`);
-        });
-        const heartbeat = setInterval(() => ctx.res.write(": ping\n\n"), 15_000);
-        await new Promise<void>((resolve) => ctx.req.once("close", resolve));
-        clearInterval(heartbeat);
-        unsubscribe();
-      },
-    },
+  };
+  const served: { route: ApiRoute; handle: Handler }[] = [
+    ...(Object.entries(CREATE_EXPORT_ROUTES) as [JobType, ApiRoute][]).map(([type, route]) => ({ route, handle: create(type) })),
+    ...(Object.keys(handlers) as (keyof typeof handlers)[]).map((name) => ({ route: routes[name], handle: handlers[name] })),
   ];
 
   return async (req, res, url) => {
@@ -288,15 +258,18 @@ export function createRestApi(deps: RestApiDeps): (req: IncomingMessage, res: Se
         res.setHeader("Retry-After", String(seconds));
         throw new AppError("RATE_LIMITED", `too many requests with this token: try again in ${seconds} s`);
       }
-      const matching = routes.filter((route) => route.pattern.test(url.pathname));
+      const matching = served.flatMap(({ route, handle }) => {
+        const params = matchRoutePath(route, url.pathname);
+        return params ? [{ method: route.method, handle, params }] : [];
+      });
       if (matching.length === 0) throw new AppError("NOT_FOUND", `no such endpoint: ${url.pathname}`);
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader("Allow", matching.map((r) => r.method).join(", "));
-        send(res, 405, { error: { code: "BAD_INPUT", message: `${req.method} is not allowed here` } });
+      const match = matching.find((m) => m.method === req.method);
+      if (!match) {
+        res.setHeader("Allow", matching.map((m) => m.method).join(", "));
+        send(res, METHOD_NOT_ALLOWED_STATUS, { error: { code: "BAD_INPUT", message: `${req.method} is not allowed here` } });
         return;
       }
-      await route.handle({ req, res, url, caller }, route.pattern.exec(url.pathname)!);
+      await match.handle({ req, res, url, caller }, match.params);
     } catch (error) {
       if (res.headersSent) {
         res.destroy();

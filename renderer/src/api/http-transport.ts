@@ -1,7 +1,7 @@
 import type { ConsoleApi } from "../../../shared/contract";
 import { wireErrorSchema } from "../../../shared/contract";
-import type { ErrorCode } from "../../../shared/errors";
-import { jobChangeSchema, type JobChange, type JobType } from "../../../shared/job";
+import { jobChangeSchema, type JobChange } from "../../../shared/job";
+import { CREATE_EXPORT_ROUTES, errorCodeOfStatus, routePath, routes } from "../../../shared/routes";
 import { ApiError } from "./api-error";
 import { downloadBlob } from "./browser-download";
 import { openChangeStream } from "./change-stream";
@@ -13,27 +13,6 @@ export interface HttpTransportOptions {
   /** How a downloaded CSV reaches the user (default: the browser's download manager). */
   download?: (blob: Blob, fileName: string) => void;
 }
-
-const CODE_OF_STATUS: Record<number, ErrorCode> = {
-  400: "BAD_INPUT",
-  401: "UNAUTHORIZED",
-  403: "FORBIDDEN",
-  404: "NOT_FOUND",
-  405: "BAD_INPUT",
-  409: "CONFLICT",
-  422: "NO_VIEWS",
-  429: "RATE_LIMITED",
-  503: "UNAVAILABLE",
-  504: "TIMEOUT",
-};
-
-const segment = encodeURIComponent;
-const CREATE_PATHS: Record<JobType, (input: { teamId: string; resourceId: string; groupId?: string }) => string> = {
-  document: ({ teamId, resourceId }) => `/api/teams/${segment(teamId)}/documents/${segment(resourceId)}/export-visits`,
-  dataroom: ({ teamId, resourceId }) => `/api/teams/${segment(teamId)}/datarooms/${segment(resourceId)}/export-visits`,
-  "dataroom-group": ({ teamId, resourceId, groupId }) =>
-    `/api/teams/${segment(teamId)}/datarooms/${segment(resourceId)}/groups/${segment(groupId ?? "")}/export-visits`,
-};
 
 /**
  * Browser mode: the same ConsoleApi over the headless server's REST API with a bearer
@@ -61,7 +40,7 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
       const location = typeof body === "object" && body !== null && "location" in body && typeof body.location === "string" ? body.location : undefined;
       throw new ApiError(wire.data.code, wire.data.message, location !== undefined ? { location } : {});
     }
-    throw new ApiError(CODE_OF_STATUS[response.status] ?? "INTERNAL", `the server answered ${response.status} ${response.statusText}`.trim());
+    throw new ApiError(errorCodeOfStatus(response.status), `the server answered ${response.status} ${response.statusText}`.trim());
   }
 
   async function json(path: string, init?: RequestInit): Promise<unknown> {
@@ -74,7 +53,7 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
   }
 
   function caller(): Promise<{ userId: string; teams: string[] }> {
-    me ??= json("/api/me").then(
+    me ??= json(routePath(routes.me, {})).then(
       (body) => {
         const teams = checkedOutput("listTeams", typeof body === "object" && body !== null && "teams" in body ? body.teams : null);
         const userId = typeof body === "object" && body !== null && "userId" in body && typeof body.userId === "string" ? body.userId : "";
@@ -109,14 +88,8 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     throw new ApiError("NOT_FOUND", `export ${id} not found`);
   }
 
-  /** `?name=value&…` of the set values, or "". */
-  const searchQuery = (input: Record<string, string | number | undefined>) => {
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(input)) if (value !== undefined && value !== "") query.set(name, String(value));
-    return query.size > 0 ? `?${query}` : "";
-  };
-  const jobPath = (teamId: string, id: string) => `/api/teams/${encodeURIComponent(teamId)}/export-jobs/${encodeURIComponent(id)}`;
-  const postAction = (id: string, action: "cancel" | "retry") => withTeamOf(id, (teamId) => json(`${jobPath(teamId, id)}/${action}`, { method: "POST" }));
+  const postAction = (id: string, route: typeof routes.cancelJob | typeof routes.retryJob) =>
+    withTeamOf(id, (teamId) => json(routePath(route, { teamId, exportId: id }), { method: route.method }));
 
   const listeners = new Set<(change: JobChange) => void>();
   let closeStream: (() => void) | null = null;
@@ -125,36 +98,32 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
     async listJobs({ filter, page }) {
       if (!filter.teamId) throw new ApiError("BAD_INPUT", "choose a team: the server lists one team at a time");
       if (filter.userId) throw new ApiError("BAD_INPUT", "the server cannot filter by user");
-      const query = new URLSearchParams();
-      for (const key of ["status", "type", "resourceId", "search"] as const) {
-        const value = filter[key];
-        if (value) query.set(key, value);
-      }
-      if (page.offset !== undefined) query.set("offset", String(page.offset));
-      if (page.limit !== undefined) query.set("limit", String(page.limit));
-      const suffix = query.size > 0 ? `?${query}` : "";
-      const result = checkedOutput("listJobs", await json(`/api/teams/${encodeURIComponent(filter.teamId)}/export-jobs${suffix}`));
+      const { status, type, resourceId, search } = filter;
+      const query = { status, type, resourceId, search, offset: page.offset, limit: page.limit };
+      const result = checkedOutput("listJobs", await json(routePath(routes.listJobs, { teamId: filter.teamId }, query)));
       result.jobs.forEach(remember);
       return result;
     },
-    getJob: async ({ id }) => remember(checkedOutput("getJob", await withTeamOf(id, (teamId) => json(jobPath(teamId, id))))),
+    getJob: async ({ id }) => remember(checkedOutput("getJob", await withTeamOf(id, (teamId) => json(routePath(routes.getJob, { teamId, exportId: id }))))),
     async createExport(input) {
       const { since, until, profile } = input;
       const options = { ...(since ? { since } : {}), ...(until ? { until } : {}), ...(profile ? { profile } : {}) };
-      const body = await json(CREATE_PATHS[input.type](input), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(options) });
+      const route = CREATE_EXPORT_ROUTES[input.type];
+      const path = routePath(route, { teamId: input.teamId, resourceId: input.resourceId, groupId: input.groupId ?? "" });
+      const body = await json(path, { method: route.method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(options) });
       return remember(checkedOutput("createExport", typeof body === "object" && body !== null && "job" in body ? body.job : null));
     },
     async deleteJob({ id }) {
-      const result = checkedOutput("deleteJob", await withTeamOf(id, (teamId) => json(jobPath(teamId, id), { method: "DELETE" })));
+      const result = checkedOutput("deleteJob", await withTeamOf(id, (teamId) => json(routePath(routes.deleteJob, { teamId, exportId: id }), { method: routes.deleteJob.method })));
       teamOfJob.delete(id);
       return result;
     },
-    cancelJob: async ({ id }) => remember(checkedOutput("cancelJob", await postAction(id, "cancel"))),
-    retryJob: async ({ id }) => remember(checkedOutput("retryJob", await postAction(id, "retry"))),
+    cancelJob: async ({ id }) => remember(checkedOutput("cancelJob", await postAction(id, routes.cancelJob))),
+    retryJob: async ({ id }) => remember(checkedOutput("retryJob", await postAction(id, routes.retryJob))),
     async saveResult({ id }) {
       let response: Response;
       try {
-        response = await withTeamOf(id, (teamId) => request(`${jobPath(teamId, id)}?download=true`));
+        response = await withTeamOf(id, (teamId) => request(routePath(routes.downloadResult, { teamId, exportId: id })));
       } catch (error) {
         if (error instanceof ApiError && error.code === "RESULT_ELSEWHERE" && error.location) return { saved: false, location: error.location };
         throw error;
@@ -168,19 +137,19 @@ export function httpTransport(baseUrl: string, token: string, options: HttpTrans
       throw new ApiError("BAD_INPUT", "in a browser, follow the CSV's link instead");
     },
     /** The server's current values, read-only and without secrets. */
-    getSettings: async () => checkedOutput("getSettings", await json("/api/settings")),
+    getSettings: async () => checkedOutput("getSettings", await json(routePath(routes.getSettings, {}))),
     setSettings: async () => {
       throw new ApiError("BAD_INPUT", "settings are configured on the server");
     },
-    getConnectionStatus: async () => checkedOutput("getConnectionStatus", await json("/api/status")),
+    getConnectionStatus: async () => checkedOutput("getConnectionStatus", await json(routePath(routes.getConnectionStatus, {}))),
     listTeams: async () => (await caller()).teams,
-    findTeams: async (input) => checkedOutput("findTeams", await json(`/api/teams${searchQuery(input)}`)),
-    findResources: async ({ teamId, ...input }) => checkedOutput("findResources", await json(`/api/teams/${encodeURIComponent(teamId)}/resources${searchQuery(input)}`)),
-    listAudit: async ({ teamId, query }) => checkedOutput("listAudit", await json(`/api/teams/${encodeURIComponent(teamId)}/audit${searchQuery(query)}`)),
+    findTeams: async (input) => checkedOutput("findTeams", await json(routePath(routes.findTeams, {}, input))),
+    findResources: async ({ teamId, ...input }) => checkedOutput("findResources", await json(routePath(routes.findResources, { teamId }, input))),
+    listAudit: async ({ teamId, query }) => checkedOutput("listAudit", await json(routePath(routes.listAudit, { teamId }, query))),
     onJobChanged(listener) {
       listeners.add(listener);
       closeStream ??= openChangeStream({
-        url: `${base}/api/events`,
+        url: `${base}${routePath(routes.events, {})}`,
         token,
         fetch: doFetch,
         onData: (data) => {
