@@ -158,6 +158,19 @@ export const jobFilterSchema = z
   .strict();
 export type JobFilter = z.infer<typeof jobFilterSchema>;
 
+/** Whether a job is listed under `filter`: the one rule the store's listings and their test doubles apply. */
+export function jobMatchesFilter(job: ExportJobSummary, filter: JobFilter): boolean {
+  const search = filter.search?.toLowerCase();
+  return (
+    (!filter.teamId || job.teamId === filter.teamId) &&
+    (!filter.userId || job.userId === filter.userId) &&
+    (!filter.status || jobStateOf(job) === filter.status) &&
+    (!filter.type || job.type === filter.type) &&
+    (!filter.resourceId || job.resourceId === filter.resourceId) &&
+    (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search)))
+  );
+}
+
 /** The most items one page of a listing may hold. */
 export const MAX_PAGE_LIMIT = 500;
 

@@ -1,7 +1,7 @@
 import type { AuditEntry } from "../../shared/audit";
 import type { ConnectionStatus } from "../../shared/connection-status";
 import type { ConsoleApi, MethodInput, SettingsView } from "../../shared/contract";
-import { jobStateOf, type ExportJobSummary, type JobChange, type MalformedRecord } from "../../shared/job";
+import { jobMatchesFilter, type ExportJobSummary, type JobChange, type MalformedRecord } from "../../shared/job";
 import type { Resource, ResourceKind } from "../../shared/resources";
 import { ApiError } from "../../renderer/src/api/api-error";
 import type { ConsoleTransport } from "../../renderer/src/api/console-transport";
@@ -31,8 +31,8 @@ export function makeJob(overrides: Partial<ExportJobSummary> = {}): ExportJobSum
 }
 
 /**
- * An in-memory ConsoleApi for store and component tests: jobs newest first, server-side
- * filters and paging like the real store, switchable failures, and manual change events.
+ * An in-memory ConsoleApi for store and component tests: jobs newest first, filtered by the
+ * store's own rule (jobMatchesFilter) and paged, switchable failures, and manual change events.
  */
 export class FakeConsoleApi {
   jobs: ExportJobSummary[] = [];
@@ -99,14 +99,7 @@ export class FakeConsoleApi {
       this.record("listJobs", input);
       if (this.listFailure) throw this.listFailure;
       const { filter, page } = input;
-      const search = filter.search?.toLowerCase();
-      const matching = this.jobs.filter(
-        (job) =>
-          (!filter.teamId || job.teamId === filter.teamId) &&
-          (!filter.status || jobStateOf(job) === filter.status) &&
-          (!filter.type || job.type === filter.type) &&
-          (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search))),
-      );
+      const matching = this.jobs.filter((job) => jobMatchesFilter(job, filter));
       const offset = page.offset ?? 0;
       const jobs = matching.slice(offset, offset + (page.limit ?? 50));
       const queuePositions = Object.fromEntries(Object.entries(this.queuePositions).filter(([id]) => jobs.some((job) => job.id === id)));

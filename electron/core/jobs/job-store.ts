@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS, jobTtlSecondsSchema } from "../../../shared/settings"
 import {
   ACTIVE_STATUSES,
   jobFilterSchema,
-  jobStateOf,
+  jobMatchesFilter,
   pageSchema,
   sourcesOf,
   type CsvProfile,
@@ -439,14 +439,7 @@ export class JobStore {
     const jobs: ExportJobSummary[] = [];
     const malformed: MalformedRecord[] = [];
     let total = 0;
-    const search = filter.search?.toLowerCase();
-    const matches = (job: ExportJobSummary): boolean =>
-      (!filter.teamId || job.teamId === filter.teamId) &&
-      (!filter.userId || job.userId === filter.userId) &&
-      (!filter.status || jobStateOf(job) === filter.status) &&
-      (!filter.type || job.type === filter.type) &&
-      (!filter.resourceId || job.resourceId === filter.resourceId) &&
-      (!search || [job.id, job.resourceName, job.resourceId, job.groupId].some((text) => text?.toLowerCase().includes(search)));
+    const matches = (job: ExportJobSummary): boolean => jobMatchesFilter(job, filter);
     const cancelled = () => new AppError("CANCELLED", "the listing was cancelled");
     if (signal?.aborted) throw cancelled();
     let scanned = 0;
