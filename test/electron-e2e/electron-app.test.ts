@@ -35,8 +35,15 @@ describe.skipIf(!binaryPath)("the Electron app (Playwright _electron)", () => {
       const exposed = await window.evaluate(() => Object.keys((window as unknown as { exportConsole: object }).exportConsole).sort());
       expect(exposed).toEqual([...METHOD_NAMES, "onJobChanged"].sort());
       expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe("undefined");
+      // A page navigating away is refused and the https link handed to the system browser:
+      // record the hand-over instead of opening a browser, wait for it, then check the page stayed.
+      await app.evaluate(({ shell }) => {
+        const opened: string[] = [];
+        (globalThis as { openedExternally?: string[] }).openedExternally = opened;
+        shell.openExternal = async (url: string) => void opened.push(url);
+      });
       await window.evaluate(() => (location.href = "https://example.com/"));
-      await new Promise((r) => setTimeout(r, 500));
+      await expect.poll(() => app.evaluate(() => (globalThis as { openedExternally?: string[] }).openedExternally), { timeout: 10_000 }).toEqual(["https://example.com/"]);
       expect(window.url()).toMatch(/^app:\/\/renderer\//);
       const status = await window.evaluate(() => (window as unknown as { exportConsole: { getConnectionStatus(i: object): Promise<unknown> } }).exportConsole.getConnectionStatus({}));
       expect(status).toMatchObject({ ok: true });
