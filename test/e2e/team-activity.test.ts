@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../shared/routes";
+import { routeRequests } from "../helpers/route-requests";
 import { CHROMIUM_PATH, SCREENSHOT_DIR, startConsoleHarness, type ConsoleHarness } from "./console-harness";
 
 // The team's activity in Chromium against the headless server: exports created, cancelled,
@@ -103,7 +105,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("the team's activity in a browser", 
   }, 90_000);
 
   it("shows another user's retry through the REST API as it happens, without a reload or Refresh", async () => {
-    const answer = await fetch(`${harness.server.url}/api/teams/t1/export-jobs/${cancelled}/retry`, { method: "POST", headers: { Authorization: `Bearer ${BOB}` } });
+    const answer = await routeRequests(() => harness.server.url, BOB)(routes.retryJob, { teamId: "t1", exportId: cancelled });
     expect(answer.status).toBeLessThan(300);
     await expect.poll(async () => (await activityRows())[0], WAIT).toEqual(["bob", "Retried", `${cancelled.slice(0, 8)}…`, "Financialsd3"]);
     await expect.poll(async () => (await harness.core.store.getSummary(cancelled))?.status, { timeout: 30_000 }).toBe("COMPLETED");
