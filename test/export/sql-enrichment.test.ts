@@ -290,6 +290,21 @@ describe.runIf(WITH_CLICKHOUSE)("sql mode on a real ClickHouse", () => {
       expect(second.calls).toHaveLength(2);
     });
 
+    it("lets a cancelled export go while the probe is still out, and keeps the probe for the next export", async () => {
+      const auto = new AutoAnalytics(tinybird);
+      emulator.queueFaults([{ kind: "latency", ms: 2000 }], QUERY_API_PATH);
+      const before = emulator.log.length;
+      const controller = new AbortController();
+      const waiting = auto.forExport(controller.signal);
+      await expect.poll(() => emulator.log.length).toBe(before + 1);
+      const probe = emulator.log[before]!;
+      controller.abort(new Error("Cancelled by user"));
+      await expect(waiting).rejects.toThrow("Cancelled by user");
+      expect(probe.status).toBe(0); // not answered yet: the export did not wait for it
+      expect((await auto.forExport()).mode).toBe("sql");
+      expect(emulator.log.slice(before).map((entry) => entry.pipe)).toEqual([QUERY_API_PATH]);
+    });
+
     it("uses batch when the Query API refuses the token (403), and says so", async () => {
       emulator.queryApiAllowed = false;
       const auto = await run({ type: "document", teamId: "t1", resourceId: "d1" }, new AutoAnalytics(tinybird));

@@ -76,6 +76,28 @@ describe("runner processes", () => {
     expect(ran[0]! + ran[1]!).toBe(4);
   }, 90_000);
 
+  it("a retry that comes while the cancelled run still holds its queue entry runs once that run lets go", async () => {
+    suite.emulator.latencyMs = 300;
+    const worker = suite.cluster.startWorker({ LIMIT_MAX_CONCURRENT: "1" });
+    await expect.poll(worker.output, { timeout: 20_000 }).toContain("worker running");
+    const job = await suite.cluster.service.create({ type: "document", teamId: "t1", resourceId: "d1" }, "user_1", null);
+    await waitFor(job.id, ["PROCESSING"]);
+    // Frozen, the runner can neither see the cancel nor let go of the queue entry, so the
+    // retry's enqueue meets the same entry still active (BullMQ keeps one entry per id).
+    worker.process.kill("SIGSTOP");
+    try {
+      await suite.cluster.service.cancel(job.id, "user_1", null);
+      await suite.cluster.service.retry(job.id, "user_1", null);
+      expect(await suite.cluster.queue.has(job.id)).toBe(true);
+    } finally {
+      worker.process.kill("SIGCONT");
+    }
+    suite.emulator.latencyMs = 20;
+    await expect.poll(worker.output, { timeout: 10_000 }).toContain(`export ${job.id}: cancelled`);
+    expect(await waitFor(job.id, ["COMPLETED", "FAILED"], 30_000)).toBe("COMPLETED");
+    expect(await suite.cluster.store.getResult(job.id)).toBe(EXPECTED_DOCUMENT);
+  }, 90_000);
+
   it("Redis restarted mid-export: the job completes with exactly the golden CSV and the worker survives", async () => {
     // One Tinybird call at a time; after the first answer the rest take 2 s each, so the
     // export is certainly mid-flight when Redis goes down.

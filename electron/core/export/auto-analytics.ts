@@ -1,6 +1,7 @@
 import { AppError } from "../../../shared/errors";
 import { probeRow, QUERY_API_PROBE_SQL } from "../tinybird/enrichment-sql";
 import { PIPES, viewDocumentStatsRow } from "../tinybird/pipes";
+import { untilAborted } from "../time/abortable";
 import { TinybirdHttpError, type TinybirdClient } from "../tinybird/tinybird-client";
 import { QueryAnswerError, QueryApiRefusedError, SqlAnalytics } from "./sql-analytics";
 import { BatchAnalytics, PerViewAnalytics, type EnrichedView, type EventBounds, type ViewAnalytics, type ViewRef, type ViewStats } from "./view-analytics";
@@ -24,13 +25,14 @@ export class AutoAnalytics implements ViewAnalytics {
     private readonly options: { idsPerQuery?: number } = {},
   ) {}
 
-  async forExport(): Promise<ViewAnalytics> {
+  async forExport(signal?: AbortSignal): Promise<ViewAnalytics> {
     this.choice ??= this.probe().catch((error: unknown) => {
       // Not kept: a token or network problem fails this export and is asked again next time.
       this.choice = null;
       throw error;
     });
-    const chosen = await this.choice;
+    // The probe serves every export of the process: a cancelled export stops waiting, the probe goes on.
+    const chosen = await untilAborted(this.choice, signal);
     return chosen instanceof SqlAnalytics ? new QueryApiWithFallback(chosen, (error) => this.demote(chosen, error)) : chosen;
   }
 
@@ -69,15 +71,15 @@ export class AutoAnalytics implements ViewAnalytics {
 
   // AutoAnalytics itself never enriches: exports run what forExport() picked.
   async stats(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, ViewStats>> {
-    return (await this.forExport()).stats(views, bounds, signal);
+    return (await this.forExport(signal)).stats(views, bounds, signal);
   }
 
   async statsWithUserAgents(views: readonly ViewRef[], bounds: EventBounds, signal?: AbortSignal): Promise<Map<string, EnrichedView>> {
-    return (await this.forExport()).statsWithUserAgents(views, bounds, signal);
+    return (await this.forExport(signal)).statsWithUserAgents(views, bounds, signal);
   }
 
   async userAgents(viewIds: readonly string[], signal?: AbortSignal): Promise<Map<string, UserAgentRow | null>> {
-    return (await this.forExport()).userAgents(viewIds, signal);
+    return (await this.forExport(signal)).userAgents(viewIds, signal);
   }
 }
 

@@ -70,10 +70,6 @@ function modeOf(analytics: ViewAnalytics): { mode: EnrichmentMode; modeReason: s
   return { mode: analytics.mode, modeReason: analytics.reason };
 }
 
-function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw signal.reason;
-}
-
 /** Windows being enriched at once: the next one fills the limiter while the current one finishes. */
 const LOOK_AHEAD = 2;
 
@@ -157,7 +153,7 @@ async function exportDocument(deps: ExportDeps, request: ExportRequest, writer: 
   await writer.writeRow([...DOCUMENT_COLUMNS, ...(withGeo ? [...DOCUMENT_GEO_COLUMNS, ...customFieldColumns(fieldIds.length)] : [])]);
   let done = 0;
   const enrich = async (window: ViewRow[]) => {
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     const enriched = await analytics.statsWithUserAgents(
       window.map((v) => ({ id: v.id, documentId: document.id })),
       bounds,
@@ -209,7 +205,7 @@ async function exportDataroom(deps: ExportDeps, request: ExportRequest, writer: 
   const documents = new Map<string, DocumentRow | undefined>();
   let done = 0;
   const enrich = async (window: ViewRow[]) => {
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     const documentViews = await views.documentViewsOfSessions(scope, window.map((s) => s.id), signal);
     const unknown = [...new Set(documentViews.map((v) => v.documentId).filter((id): id is string => id !== null && !documents.has(id)))];
     if (unknown.length) {

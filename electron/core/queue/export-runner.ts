@@ -101,7 +101,11 @@ export class ExportRunner {
       maxStalledCount: MAX_STALLED_COUNT,
     });
     worker.on("error", (error) => this.log(`queue error: ${error.message}`));
-    worker.on("failed", (job, error) => void this.onQueueFailure(job, error));
+    worker.on("failed", (job, error) => {
+      void this.onQueueFailure(job, error);
+      void this.requeueIfRetried(job);
+    });
+    worker.on("completed", (job) => void this.requeueIfRetried(job));
     this.worker = worker;
     await worker.waitUntilReady();
   }
@@ -144,6 +148,24 @@ export class ExportRunner {
       requeued.push(id);
     }
     return requeued;
+  }
+
+  /**
+   * A retry that came while a run was still letting go of its queue entry could not enqueue
+   * (BullMQ keeps one entry per id, and an active one cannot be removed): once the entry is
+   * gone, a record left PENDING without one is enqueued here.
+   */
+  private async requeueIfRetried(job: Job<ExportQueueData> | undefined): Promise<void> {
+    const id = job?.data?.exportId;
+    if (!isValidId(id)) return;
+    const { store, queue } = this.options;
+    try {
+      if ((await store.getSummary(id))?.status !== "PENDING" || (await queue.has(id))) return;
+      await queue.enqueue(id);
+      this.log(`export ${id}: retried while its previous run was ending; queued again`);
+    } catch (error) {
+      this.log(`export ${id}: could not check for a retry after its run: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async process(job: Job<ExportQueueData>, token: string | undefined, queueSignal: AbortSignal | undefined): Promise<void> {

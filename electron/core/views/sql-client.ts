@@ -12,10 +12,6 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason;
-}
-
 /** `pg` pool. An abort cancels the running statement on the server (pg_cancel_backend). */
 export function pgClient(connectionString: string, options: { max?: number } = {}): SqlClient {
   parseInput(databaseUrlSchema, connectionString, "DATABASE_URL");
@@ -23,7 +19,7 @@ export function pgClient(connectionString: string, options: { max?: number } = {
   pool.on("error", () => {}); // idle-client errors surface on the next query
   return {
     async query<Row>(sql: string, params: readonly unknown[], signal?: AbortSignal): Promise<Row[]> {
-      throwIfAborted(signal);
+      signal?.throwIfAborted();
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -37,7 +33,7 @@ export function pgClient(connectionString: string, options: { max?: number } = {
         const result = await client.query(sql, params as unknown[]);
         return result.rows as Row[];
       } catch (error) {
-        throwIfAborted(signal);
+        signal?.throwIfAborted();
         throw error;
       } finally {
         signal?.removeEventListener("abort", cancel);
@@ -59,9 +55,9 @@ export interface PGliteLike {
 export function pgliteClient(db: PGliteLike): SqlClient {
   return {
     async query<Row>(sql: string, params: readonly unknown[], signal?: AbortSignal): Promise<Row[]> {
-      throwIfAborted(signal);
+      signal?.throwIfAborted();
       const result = await db.query<Row>(sql, [...params]);
-      throwIfAborted(signal);
+      signal?.throwIfAborted();
       return result.rows;
     },
     close: () => db.close(),
