@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { pgClient } from "../../electron/core/views/sql-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
+import { writeJobRecords } from "../e2e/seeded-jobs";
 import { smallEmulatorData } from "../fixtures/small-dataset";
 import { ExportStack } from "../helpers/export-stack";
 import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
+import { snapshotKeys } from "../helpers/redis-snapshot";
 
 /*
  * Issue 10 items 3, 4, 5 and 12: the job store under keys that hold the wrong thing.
@@ -26,15 +28,7 @@ afterAll(async () => {
 });
 
 /** Every key under the prefix with its type and content, to compare before and after. */
-async function snapshot(prefix: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const key of (await redis.keys(`${prefix}*`)).sort()) {
-    const type = await redis.type(key);
-    out[key] =
-      type === "hash" ? await redis.hgetall(key) : type === "zset" ? await redis.zrange(key, "0", "-1", "WITHSCORES") : type === "string" ? await redis.get(key) : type;
-  }
-  return out;
-}
+const snapshot = (prefix: string) => snapshotKeys(redis, prefix);
 
 const NEW_JOB = { type: "document", teamId: "t1", userId: "u1", resourceId: "d1" } as const;
 
@@ -63,6 +57,63 @@ describe("create is all-or-nothing (item 3)", () => {
     const before = await snapshot(prefix);
     await expect(store.delete(job.id)).rejects.toMatchObject({ code: "MALFORMED_RECORD" });
     expect(await snapshot(prefix)).toEqual(before);
+  });
+});
+
+describe("secondary indexes are written with the job or not at all (item 9)", () => {
+  it.each([
+    ["team_jobs_state:t1:PENDING", "the state index"],
+    ["team_jobs_type:t1:document", "the type index"],
+    ["team_jobs_resource:t1:d1", "the resource index"],
+    ["team_jobs_unindexed:t1", "the unindexed set"],
+  ])("a create whose %s holds a string (%s) writes nothing", async (index) => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    await redis.set(`${prefix}${index}`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.create(NEW_JOB)).rejects.toMatchObject({ code: "MALFORMED_RECORD", message: `${prefix}${index} holds a string, not a job index: nothing was written` });
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it("a transition whose new state's index holds a string leaves the job and every index as they were", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const job = await store.create(NEW_JOB);
+    await redis.set(`${prefix}team_jobs_state:t1:PROCESSING`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.transition(job.id, "PROCESSING", { patch: { runId: "run1" } })).rejects.toMatchObject({ code: "MALFORMED_RECORD" });
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it("a delete whose resource index holds a string leaves the job and every index as they were", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const job = await store.create(NEW_JOB);
+    await redis.del(`${prefix}team_jobs_resource:t1:d1`);
+    await redis.set(`${prefix}team_jobs_resource:t1:d1`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.delete(job.id, "u1")).rejects.toMatchObject({ code: "MALFORMED_RECORD" });
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it("a backfill batch that meets an index holding a string files nothing and names the key", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const at = new Date("2026-01-05T09:00:00.000Z").toISOString();
+    await writeJobRecords(redis, prefix, [
+      { id: "old_1", type: "document", status: "PENDING", resourceId: "d1", userId: "u1", teamId: "t1", createdAt: at, updatedAt: at },
+      { id: "old_2", type: "dataroom", status: "PENDING", resourceId: "r1", userId: "u1", teamId: "t1", createdAt: at, updatedAt: at },
+    ]);
+    await redis.set(`${prefix}team_jobs_type:t1:dataroom`, "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.list({ teamId: "t1", status: "PENDING" })).rejects.toMatchObject({
+      code: "MALFORMED_RECORD",
+      message: `${prefix}team_jobs_type:t1:dataroom holds a string, not a job index: nothing was written`,
+    });
+    expect(await snapshot(prefix)).toEqual(before);
+    // Once the key is repaired, the backfill goes through.
+    await redis.del(`${prefix}team_jobs_type:t1:dataroom`);
+    expect((await store.list({ teamId: "t1", status: "PENDING" })).total).toBe(2);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { JobState, JobType } from "../../../shared/job";
+
 /**
  * Redis key names, shared with Papermark's web app. `prefix` is empty in production (the web
  * app uses bare names); tests give every test its own prefix so they never see each other.
@@ -7,6 +9,25 @@ export interface JobKeys {
   job(id: string): string;
   teamIndex(teamId: string): string;
   userIndex(userId: string): string;
+  /*
+   * Secondary indexes of a team's index (ours alone; the web app knows only the two above):
+   * sorted sets scored like team_jobs:<teamId>, written by the same scripts as the record.
+   * Every member of the team index is in exactly one state index or in the unindexed set.
+   */
+  /** The team's jobs in one state (jobStateOf: CANCELLED apart from FAILED). */
+  teamStateIndex(teamId: string, state: JobState): string;
+  teamTypeIndex(teamId: string, type: JobType): string;
+  teamResourceIndex(teamId: string, resourceId: string): string;
+  /**
+   * Members of the team index that the secondary indexes cannot vouch for: the web app's
+   * records (its runner changes their status without us) and records that do not decode.
+   * A filtered listing reads each of them.
+   */
+  teamUnindexed(teamId: string): string;
+  /** Holds the layout version once the team's existing jobs have been indexed (the backfill). */
+  teamIndexVersion(teamId: string): string;
+  /** A scratch sorted set that lives inside one script call (an intersection of indexes). */
+  scratch(id: string): string;
   /** A team's audit trail: a list of AuditEntry JSON, newest first, written with the change it records. */
   auditTrail(teamId: string): string;
   /** SCAN patterns (the prefix's glob characters escaped). */
@@ -31,6 +52,12 @@ export function jobKeys(prefix = ""): JobKeys {
     job: (id) => `${prefix}export_job:${id}`,
     teamIndex: (teamId) => `${prefix}team_jobs:${teamId}`,
     userIndex: (userId) => `${prefix}user_jobs:${userId}`,
+    teamStateIndex: (teamId, state) => `${prefix}team_jobs_state:${teamId}:${state}`,
+    teamTypeIndex: (teamId, type) => `${prefix}team_jobs_type:${teamId}:${type}`,
+    teamResourceIndex: (teamId, resourceId) => `${prefix}team_jobs_resource:${teamId}:${resourceId}`,
+    teamUnindexed: (teamId) => `${prefix}team_jobs_unindexed:${teamId}`,
+    teamIndexVersion: (teamId) => `${prefix}team_jobs_indexed:${teamId}`,
+    scratch: (id) => `${prefix}export_scratch:${id}`,
     auditTrail: (teamId) => `${prefix}export_audit:${teamId}`,
     jobPattern: () => `${globLiteral(prefix)}export_job:*`,
     teamIndexPattern: () => `${globLiteral(prefix)}team_jobs:*`,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { JOB_STATES } from "../../../shared/job";
 import { SUMMARY_FIELDS } from "./job-codec";
 
 /*
@@ -12,7 +13,54 @@ import { SUMMARY_FIELDS } from "./job-codec";
  * the script), so the store works on a Redis Cluster when its keys share a hash tag. The
  * index keys depend on the record's teamId/userId: the store reads them first (ownerScript)
  * and the writing script checks that they still hold before it writes.
+ *
+ * A team's secondary indexes come as a block of KEYS, in this order (teamIndexBlock in the
+ * store): the team index, its unindexed set, then one state index per JOB_STATES entry.
+ * Every member of the team index is in exactly one of the block's other sets once indexed;
+ * a member in none of them is one the backfill has not reached (or the web app's, added
+ * since): the store files it (fileScript) when a count shows one is missing.
  */
+
+/**
+ * The layout of the secondary indexes. A team whose version marker holds another value (or
+ * none: jobs written before the indexes existed) is indexed again from its team index.
+ */
+export const INDEX_VERSION = "1";
+
+/** Where a team's index block starts in KEYS is the caller's `b`; its length is 2 + #STATES. */
+export const TEAM_BLOCK_LENGTH = 2 + JOB_STATES.length;
+
+/**
+ * Lua: the state of a hash record (jobStateOf: a FAILED record whose cancel was requested is
+ * CANCELLED) and the team block helpers: the state index of a state, whether an id is filed
+ * (in a state index or the unindexed set), and filing it under one state, type and resource.
+ */
+const STATES = `
+local STATES = {${JOB_STATES.map((state) => `'${state}'`).join(", ")}}
+local STATE_SLOT = {}
+for i, name in ipairs(STATES) do STATE_SLOT[name] = i end
+local function stateOf(status, cancelRequested)
+  if status == 'FAILED' and cancelRequested == 'true' then return 'CANCELLED' end
+  return status
+end
+local function stateKey(b, state) return KEYS[b + 1 + STATE_SLOT[state]] end
+local function isFiled(b, id)
+  for i = b + 1, b + 1 + #STATES do
+    if redis.call('ZSCORE', KEYS[i], id) then return true end
+  end
+  return false
+end
+local function unfile(b, id)
+  for i = b + 1, b + 1 + #STATES do redis.call('ZREM', KEYS[i], id) end
+end
+local function fileAs(b, id, score, state, ttl, typeKey, resourceKey)
+  unfile(b, id)
+  for _, key in ipairs({stateKey(b, state), typeKey, resourceKey}) do
+    redis.call('ZADD', key, score, id)
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+`;
 
 /** Lua: the teamId and userId of a hash record or of a web-app JSON record (else nil). */
 const READ_OWNER = `
@@ -98,59 +146,82 @@ export function recordFingerprint(values: readonly (string | null)[]): string {
 
 /**
  * KEYS: job. Returns {type of the key, teamId or false, userId or false, resourceId or
- * false, resourceName or false} (the resource for the audit trail).
+ * false, resourceName or false, job type or false} (the resource for the audit trail, the
+ * job type and resource for its secondary index entries).
  */
 const ownerScript = `${READ_OWNER}
 local kind, teamId, userId = readOwner(KEYS[1])
-local resourceId, resourceName
+local resourceId, resourceName, jobType
 if kind == 'hash' then
-  local meta = redis.call('HMGET', KEYS[1], 'resourceId', 'resourceName')
-  resourceId, resourceName = meta[1], meta[2]
+  local meta = redis.call('HMGET', KEYS[1], 'resourceId', 'resourceName', 'type')
+  resourceId, resourceName, jobType = meta[1], meta[2], meta[3]
 elseif kind == 'string' then
   local ok, record = pcall(cjson.decode, redis.call('GET', KEYS[1]))
-  if ok and type(record) == 'table' then resourceId, resourceName = record.resourceId, record.resourceName end
+  if ok and type(record) == 'table' then resourceId, resourceName, jobType = record.resourceId, record.resourceName, record.type end
 end
 if type(resourceId) ~= 'string' then resourceId = false end
 if type(resourceName) ~= 'string' then resourceName = false end
-return {kind, teamId or false, userId or false, resourceId, resourceName}
+if type(jobType) ~= 'string' then jobType = false end
+return {kind, teamId or false, userId or false, resourceId, resourceName, jobType}
 `;
 
 /**
- * KEYS: job, teamIndex, userIndex, auditTrail.
+ * KEYS: job, userIndex, auditTrail, the team block (team index, unindexed, state indexes),
+ * type index, resource index, the team's index version marker (set when the team index is
+ * new, as there is nothing older to index; else its TTL is refreshed).
  * ARGV: ttl, scoreMs, id, channel, event, audit entry, field, value, ...
  */
-const createScript = `${CHECK_INDEXES}${AUDIT}
+const createScript = `${CHECK_INDEXES}${AUDIT}${STATES}
+local TEAM = 4
+local TYPE_INDEX, RESOURCE_INDEX, VERSION = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT a job with this id exists already')
 end
-local bad = badIndex(2, 3) or badAudit(4)
+local bad = badIndex(TEAM, TEAM) or badIndex(2, 2) or badIndex(TEAM + 1, RESOURCE_INDEX) or badAudit(3)
 if bad then return bad end
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+local status, cancelRequested
+for i = 7, #ARGV, 2 do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  if ARGV[i] == 'status' then status = ARGV[i + 1] end
+  if ARGV[i] == 'cancelRequested' then cancelRequested = ARGV[i + 1] end
+end
+local state = stateOf(status, cancelRequested)
+if not STATE_SLOT[state] then return redis.error_reply('BAD_INPUT a new job needs a known status') end
+local ttl, score, id = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+if redis.call('EXISTS', KEYS[TEAM]) == 0 then
+  redis.call('SET', KEYS[VERSION], '${INDEX_VERSION}', 'EX', ttl)
+else
+  redis.call('EXPIRE', KEYS[VERSION], ttl)
+end
 redis.call('HSET', KEYS[1], unpack(fields))
-local ttl = tonumber(ARGV[1])
 redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[TEAM], score, id)
+redis.call('EXPIRE', KEYS[TEAM], ttl)
+redis.call('ZADD', KEYS[2], score, id)
 redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-redis.call('EXPIRE', KEYS[3], ttl)
-audit(4, ARGV[6], ttl)
+fileAs(TEAM, id, score, state, ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX])
+audit(3, ARGV[6], ttl)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 `;
 
 /**
- * Conditional status change.
- * KEYS: job, teamIndex, userIndex, auditTrail (all absent when the owner read found
- * none), then optionally a result source: a string key whose value becomes `result` and is
- * deleted, so a CSV streamed into Redis never passes through Node in one piece.
+ * Conditional status change; the job moves to the state index of its new state.
+ * KEYS: job, userIndex, auditTrail, the team block, type index, resource index (all absent
+ * when the owner read found none), then optionally a result source: a string key whose
+ * value becomes `result` and is deleted, so a CSV streamed into Redis never passes through
+ * Node in one piece.
  * ARGV: ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
  * expected runId ('' = any), expected teamId, expected userId ('' = none found), number
  * of set pairs N, the fingerprint of the record as it decoded (recordFingerprint), the
  * audit entry ('' = none: a runner's own step), N pairs, then names of fields to delete.
  * Returns the record's previous status.
  */
-const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}
+const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}${STATES}
+local TEAM = 4
+local TYPE_INDEX, RESOURCE_INDEX, RESULT_SOURCE = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
 local key = KEYS[1]
 local ttl, target, allowed, now, channel, runId = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local kind, teamId, userId = readOwner(key)
@@ -162,8 +233,9 @@ if not current then return redis.error_reply('MALFORMED_RECORD the job has no st
 if not teamId or not userId then return redis.error_reply('MALFORMED_RECORD the job has no teamId or userId') end
 if teamId ~= ARGV[7] or userId ~= ARGV[8] then return redis.error_reply('CONFLICT the job changed owner while it was being written') end
 if fingerprint(key) ~= ARGV[10] then return redis.error_reply('CONFLICT the job changed while it was being written') end
+if not STATE_SLOT[target] then return redis.error_reply('BAD_INPUT unknown status ' .. target) end
 local entry = ARGV[11]
-local bad = badIndex(2, 3) or (entry ~= '' and badAudit(4)) or nil
+local bad = badIndex(TEAM, TEAM) or badIndex(2, 2) or badIndex(TEAM + 1, RESOURCE_INDEX) or (entry ~= '' and badAudit(3)) or nil
 if bad then return bad end
 local ok = false
 for s in string.gmatch(allowed, '[^,]+') do if s == current then ok = true end end
@@ -174,18 +246,25 @@ end
 local n = tonumber(ARGV[9])
 local sets = {'status', target, 'updatedAt', now}
 for i = 12, 11 + 2 * n do sets[#sets + 1] = ARGV[i] end
-if KEYS[5] then
+if KEYS[RESULT_SOURCE] then
   sets[#sets + 1] = 'result'
-  sets[#sets + 1] = redis.call('GET', KEYS[5]) or ''
-  redis.call('DEL', KEYS[5])
+  sets[#sets + 1] = redis.call('GET', KEYS[RESULT_SOURCE]) or ''
+  redis.call('DEL', KEYS[RESULT_SOURCE])
 end
 redis.call('HSET', key, unpack(sets))
 for i = 12 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)
+redis.call('EXPIRE', KEYS[TEAM], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('EXPIRE', KEYS[3], ttl)
-if entry ~= '' then audit(4, entry, ttl) end
-local meta = redis.call('HMGET', key, 'id', 'progress', 'total')
+if entry ~= '' then audit(3, entry, ttl) end
+local meta = redis.call('HMGET', key, 'id', 'progress', 'total', 'cancelRequested')
+-- A job the team index no longer lists (pruned) is listed by none of its secondary indexes either.
+local score = redis.call('ZSCORE', KEYS[TEAM], meta[1])
+if score then
+  fileAs(TEAM, meta[1], score, stateOf(target, meta[4]), ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX])
+else
+  unfile(TEAM, meta[1])
+end
 local event = {kind = 'updated', id = meta[1], teamId = teamId, userId = userId, status = target, at = now}
 if meta[2] then event.progress = tonumber(meta[2]) end
 if meta[3] then event.total = tonumber(meta[3]) end
@@ -195,8 +274,9 @@ return current
 
 /**
  * Deletes a hash or JSON (web app) record and its index entries.
- * KEYS: job, then teamIndex if ARGV teamId is not '', then userIndex if ARGV userId is not '',
- * then the team's auditTrail if ARGV audit entry is not ''.
+ * KEYS: job, then every index that may list it (team block, type and resource indexes,
+ * user index: what the owner read found), then the team's auditTrail if ARGV audit entry
+ * is not ''.
  * ARGV: id, channel, now, expected teamId, expected userId ('' = none found), ttl, audit entry.
  * Returns 1 if deleted, 0 if it did not exist.
  */
@@ -214,56 +294,193 @@ if entry ~= '' then lastIndex = lastIndex - 1 end
 local bad = badIndex(2, lastIndex) or (entry ~= '' and badAudit(#KEYS)) or nil
 if bad then return bad end
 redis.call('DEL', key)
-local next = 2
-if teamId then redis.call('ZREM', KEYS[next], id); next = next + 1 end
-if userId then redis.call('ZREM', KEYS[next], id) end
+for i = 2, lastIndex do redis.call('ZREM', KEYS[i], id) end
 if entry ~= '' then audit(#KEYS, entry, ttl) end
 local event = {kind = 'deleted', id = id, at = now, teamId = teamId or '', userId = userId or ''}
 redis.call('PUBLISH', channel, cjson.encode(event))
 return 1
 `;
 
-
 /**
  * Summary fields of many jobs in one round trip, whatever their encoding, without `result`.
- * KEYS: the index the ids came from (expired members are pruned from it), then the job key
- * of each id. ARGV: the ids, in the same order.
- * Returns one entry per id: {'hash'|'json', field values...} | {'gone'} | {'bad', reason}.
+ * KEYS: M index keys to prune (an id whose record expired is removed from all of them),
+ * then the job key of each id.
+ * ARGV: M; 'listed' if KEYS[1] must list an id (one it does not is pruned like an expired
+ * one) else ''; the position of a team block within the M keys (0 = none); the ids.
+ * Returns one entry per id: {'hash'|'json', filed, field values...} | {'gone'} |
+ * {'bad', filed, reason}, where filed is the state whose index in the team block lists the
+ * id, 'unindexed', or '' (none, or no block given).
  */
-const summariesScript = `
+const summariesScript = `${CHECK_INDEXES}${STATES}
+local m, listedOnly, b = tonumber(ARGV[1]), ARGV[2] == 'listed', tonumber(ARGV[3])
+local bad = badIndex(1, m)
+if bad then return bad end
+local function filedAs(id)
+  if b == 0 then return '' end
+  if redis.call('ZSCORE', KEYS[b + 1], id) then return 'unindexed' end
+  for i, state in ipairs(STATES) do
+    if redis.call('ZSCORE', KEYS[b + 1 + i], id) then return state end
+  end
+  return ''
+end
 local fields = {${SUMMARY_FIELD_LIST}}
 local out = {}
-for i = 1, #ARGV do
+for i = 4, #ARGV do
   local id = ARGV[i]
-  local key = KEYS[i + 1]
+  local key = KEYS[m + i - 3]
   local kind = redis.call('TYPE', key).ok
-  if kind == 'hash' then
+  if kind == 'none' or (listedOnly and not redis.call('ZSCORE', KEYS[1], id)) then
+    for j = 1, m do redis.call('ZREM', KEYS[j], id) end
+    out[#out + 1] = {'gone'}
+  elseif kind == 'hash' then
     local values = redis.call('HMGET', key, unpack(fields))
-    local row = {'hash'}
-    for j = 1, #fields do row[j + 1] = values[j] end
+    local row = {'hash', filedAs(id)}
+    for j = 1, #fields do row[j + 2] = values[j] end
     out[#out + 1] = row
   elseif kind == 'string' then
     local ok, record = pcall(cjson.decode, redis.call('GET', key))
     if not ok or type(record) ~= 'table' then
-      out[#out + 1] = {'bad', 'the JSON record does not parse'}
+      out[#out + 1] = {'bad', filedAs(id), 'the JSON record does not parse'}
     else
-      local row = {'json'}
-      local bad = nil
+      local row = {'json', filedAs(id)}
+      local problem = nil
       for j = 1, #fields do
         local v = record[fields[j]]
-        if v == nil or v == cjson.null then row[j + 1] = false
-        elseif type(v) == 'table' then bad = fields[j] .. ' is not a scalar'; row[j + 1] = false
-        else row[j + 1] = tostring(v) end
+        if v == nil or v == cjson.null then row[j + 2] = false
+        elseif type(v) == 'table' then problem = fields[j] .. ' is not a scalar'; row[j + 2] = false
+        else row[j + 2] = tostring(v) end
       end
-      if bad then out[#out + 1] = {'bad', bad} else out[#out + 1] = row end
+      if problem then out[#out + 1] = {'bad', filedAs(id), problem} else out[#out + 1] = row end
     end
-  elseif kind == 'none' then
-    redis.call('ZREM', KEYS[1], id)
-    out[#out + 1] = {'gone'}
   else
-    out[#out + 1] = {'bad', 'the job key holds a ' .. kind}
+    out[#out + 1] = {'bad', filedAs(id), 'the job key holds a ' .. kind}
   end
 end
+return out
+`;
+
+/**
+ * Moves ids out of a team's secondary indexes.
+ * KEYS: the team block, then further indexes that list them (a type or resource index).
+ * ARGV: ttl, 'drop' (out of every key, the team index too: a record of another team) or
+ * 'park' (into the unindexed set, which listings read record by record: a record its
+ * indexes no longer describe), the ids.
+ */
+const unfileScript = `${CHECK_INDEXES}${STATES}
+local bad = badIndex(1, #KEYS)
+if bad then return bad end
+local ttl, mode = tonumber(ARGV[1]), ARGV[2]
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  -- Parking keeps the team index's entry (and the unindexed one); one it no longer lists is dropped.
+  local score = mode == 'park' and redis.call('ZSCORE', KEYS[1], id)
+  local from = 1
+  if score then from = 3 end
+  for j = from, #KEYS do redis.call('ZREM', KEYS[j], id) end
+  if score then
+    redis.call('ZADD', KEYS[2], score, id)
+    redis.call('EXPIRE', KEYS[2], ttl)
+    redis.call('EXPIRE', KEYS[1], ttl)
+  end
+end
+return 1
+`;
+
+/**
+ * Files members of a team index that no secondary index lists yet (the backfill, and the
+ * web app's records added since). Each is filed only if the team index still lists it, it
+ * is still unfiled and (for an indexed one) its record still reads as the store decoded it.
+ * KEYS: the team block, then for each id to index: its job key, type index, resource index.
+ * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), then ids to park as unindexed.
+ * Returns {indexed, parked}.
+ */
+const fileScript = `${CHECK_INDEXES}${STATES}
+local ttl, teamId, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local bad = badIndex(1, ${TEAM_BLOCK_LENGTH})
+if bad then return bad end
+for i = 0, n - 1 do
+  local at = ${TEAM_BLOCK_LENGTH} + 3 * i
+  bad = badIndex(at + 2, at + 3)
+  if bad then return bad end
+  if not STATE_SLOT[ARGV[4 + 4 * i + 1]] then return redis.error_reply('BAD_INPUT unknown state ' .. ARGV[4 + 4 * i + 1]) end
+end
+local indexed, parked = 0, 0
+for i = 0, n - 1 do
+  local at = ${TEAM_BLOCK_LENGTH} + 3 * i
+  local id, state, jobType, resourceId = ARGV[4 + 4 * i], ARGV[5 + 4 * i], ARGV[6 + 4 * i], ARGV[7 + 4 * i]
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and not isFiled(1, id) and redis.call('TYPE', KEYS[at + 1]).ok == 'hash' then
+    local now = redis.call('HMGET', KEYS[at + 1], 'status', 'cancelRequested', 'type', 'resourceId', 'teamId')
+    if stateOf(now[1], now[2]) == state and now[3] == jobType and now[4] == resourceId and now[5] == teamId then
+      fileAs(1, id, score, state, ttl, KEYS[at + 2], KEYS[at + 3])
+      indexed = indexed + 1
+    end
+  end
+end
+for i = 4 + 4 * n, #ARGV do
+  local id = ARGV[i]
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and not isFiled(1, id) then
+    redis.call('ZADD', KEYS[2], score, id)
+    redis.call('EXPIRE', KEYS[2], ttl)
+    parked = parked + 1
+  end
+end
+-- The team index outlives the sets that file its members (they are refreshed no later).
+if indexed + parked > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return {indexed, parked}
+`;
+
+/**
+ * Members of a window of the team index, newest first, that are not filed yet.
+ * KEYS: the team block. ARGV: first rank, count. Returns {members read, unfiled ids...}.
+ */
+const unfiledScript = `${STATES}
+local ids = redis.call('ZREVRANGE', KEYS[1], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
+local out = {#ids}
+for _, id in ipairs(ids) do
+  if not isFiled(1, id) then out[#out + 1] = id end
+end
+return out
+`;
+
+/**
+ * Drops from a secondary index (a window of it, newest first) the ids the team index no
+ * longer lists. KEYS: team index, the secondary index. ARGV: first rank, count.
+ * Returns {members read, members dropped}.
+ */
+const trimScript = `${CHECK_INDEXES}
+local bad = badIndex(1, 2)
+if bad then return bad end
+local ids = redis.call('ZREVRANGE', KEYS[2], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
+local dropped = 0
+for _, id in ipairs(ids) do
+  if not redis.call('ZSCORE', KEYS[1], id) then
+    redis.call('ZREM', KEYS[2], id)
+    dropped = dropped + 1
+  end
+end
+return {#ids, dropped}
+`;
+
+/**
+ * The intersection of indexes, counted and paged, through a scratch key that this call
+ * creates and deletes (members share their score in every index).
+ * KEYS: scratch key, the indexes. ARGV: first rank, last rank.
+ * Returns {size of the intersection, id, score, id, score, ...} for the ranks asked.
+ */
+const intersectScript = `${CHECK_INDEXES}
+local bad = badIndex(2, #KEYS)
+if bad then return bad end
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('CONFLICT the scratch key ' .. KEYS[1] .. ' is in use') end
+local args = {KEYS[1], #KEYS - 1}
+for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
+args[#args + 1] = 'AGGREGATE'
+args[#args + 1] = 'MAX'
+local size = redis.call('ZINTERSTORE', unpack(args))
+local out = {size}
+for _, value in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')) do out[#out + 1] = value end
+redis.call('DEL', KEYS[1])
 return out
 `;
 
@@ -274,6 +491,11 @@ const SCRIPTS = {
   exportJobTransition: transitionScript,
   exportJobDelete: deleteScript,
   exportJobSummaries: summariesScript,
+  exportJobUnfile: unfileScript,
+  exportJobFile: fileScript,
+  exportJobUnfiled: unfiledScript,
+  exportJobTrimIndex: trimScript,
+  exportJobIntersect: intersectScript,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -1,13 +1,16 @@
 import type { Redis } from "ioredis";
 import { auditEntrySchema, auditQuerySchema, type AuditAction, type AuditEntry, type AuditPage, type AuditQuery } from "../../../shared/audit";
 import { AppError, isErrorCode } from "../../../shared/errors";
-import { idSchema } from "../../../shared/ids";
+import { idSchema, isValidId } from "../../../shared/ids";
 import { parseInput } from "../../../shared/parse-input";
 import { DEFAULT_SETTINGS, jobTtlSecondsSchema } from "../../../shared/settings";
 import {
   ACTIVE_STATUSES,
+  JOB_STATES,
+  JOB_TYPES,
   jobFilterSchema,
   jobMatchesFilter,
+  jobStateOf,
   pageSchema,
   sourcesOf,
   type CsvProfile,
@@ -25,7 +28,7 @@ import { decodeHashJob, decodeJsonJob, decodeSummaryRow, encodeFields } from "./
 import { newJobId } from "./job-id";
 import { jobKeys, type JobKeys } from "./job-keys";
 import { subscribeToCancelRequests, type JobChangeSubscription } from "./job-events";
-import { defineJobScripts, recordFingerprint, type JobScripts } from "./job-scripts";
+import { defineJobScripts, INDEX_VERSION, recordFingerprint, type JobScripts } from "./job-scripts";
 
 export interface JobStoreOptions {
   /** Key prefix; empty (the default) shares keys with Papermark's web app. */
@@ -33,12 +36,21 @@ export interface JobStoreOptions {
   ttlSeconds?: number;
   /** Clock, for tests. */
   now?: () => Date;
-  /** How many index entries a filtered listing reads at most (default DEFAULT_MAX_SCANNED). */
+  /**
+   * How many records a search reads at most, and how many of a team's unindexed records
+   * (the web app's) a filtered listing reads at most (default DEFAULT_MAX_SCANNED).
+   */
   maxScanned?: number;
 }
 
-/** A filtered listing or search reads at most this many of the newest jobs of the index. */
+/**
+ * A search reads at most this many of the newest jobs of the index; a filtered listing reads
+ * at most this many of a team's unindexed records.
+ */
 export const DEFAULT_MAX_SCANNED = 20_000;
+
+/** Team index members read per script call while filing them (the backfill) or trimming. */
+const INDEX_BATCH = 500;
 
 export interface NewJob {
   type: JobType;
@@ -120,6 +132,8 @@ export class JobStore {
   private readonly now: () => Date;
   private readonly scripts: JobScripts;
   private readonly maxScanned: number;
+  /** Index syncs under way, by team: concurrent listings of a team wait for the same one. */
+  private readonly syncing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly redis: Redis,
@@ -155,12 +169,16 @@ export class JobStore {
     const event: JobChange = { kind: "created", id: job.id, teamId: job.teamId, userId: job.userId, status: job.status, at: job.updatedAt };
     const pairs = Object.entries(encodeFields(job)).flat();
     const entry = this.auditEntry({ actor: job.userId, action: "created" }, job, now);
-    await this.call(() =>
-      this.scripts.exportJobCreate(
-        [this.keys.job(job.id), this.keys.teamIndex(job.teamId), this.keys.userIndex(job.userId), this.keys.auditTrail(job.teamId)],
-        [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), entry, ...pairs],
-      ),
-    );
+    const keys = [
+      this.keys.job(job.id),
+      this.keys.userIndex(job.userId),
+      this.keys.auditTrail(job.teamId),
+      ...this.teamIndexBlock(job.teamId),
+      this.keys.teamTypeIndex(job.teamId, job.type),
+      this.keys.teamResourceIndex(job.teamId, job.resourceId),
+      this.keys.teamIndexVersion(job.teamId),
+    ];
+    await this.call(() => this.scripts.exportJobCreate(keys, [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), entry, ...pairs]));
     return job;
   }
 
@@ -186,7 +204,7 @@ export class JobStore {
   /** The record without its CSV (one HMGET/GET), or null. */
   async getSummary(id: string): Promise<ExportJobSummary | null> {
     const jobId = parseId(id);
-    const [row] = await this.summaries(this.keys.job(jobId), [jobId]);
+    const [row] = await this.summaries(NO_INDEX, [jobId]);
     if (!row || row.state === "gone") return null;
     if (row.state === "bad") throw new AppError("MALFORMED_RECORD", `job ${jobId}: ${row.reason}`);
     return row.job;
@@ -210,20 +228,22 @@ export class JobStore {
     const jobKey = this.keys.job(jobId);
     // A record that does not decode is never written: the script checks it is still the one read here.
     const read = await this.readForWrite(jobId);
-    const owner = { teamId: read.job?.teamId ?? null, userId: read.job?.userId ?? null };
+    const job = read.job;
+    const owner = { teamId: job?.teamId ?? null, userId: job?.userId ?? null };
     const now = this.now();
-    const entry = options.audit && read.job ? this.auditEntry(options.audit, read.job, now) : "";
+    const entry = options.audit && job ? this.auditEntry(options.audit, job, now) : "";
     // Without an owner the script fails before it needs the index keys (or finds a conflict).
-    const keys =
-      owner.teamId !== null && owner.userId !== null
-        ? [
-            jobKey,
-            this.keys.teamIndex(owner.teamId),
-            this.keys.userIndex(owner.userId),
-            this.keys.auditTrail(owner.teamId),
-            ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
-          ]
-        : [jobKey];
+    const keys = job
+      ? [
+          jobKey,
+          this.keys.userIndex(job.userId),
+          this.keys.auditTrail(job.teamId),
+          ...this.teamIndexBlock(job.teamId),
+          this.keys.teamTypeIndex(job.teamId, job.type),
+          this.keys.teamResourceIndex(job.teamId, job.resourceId),
+          ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
+        ]
+      : [jobKey];
     const previous = await this.call(() =>
       this.scripts.exportJobTransition(keys, [
         this.ttlSeconds,
@@ -288,7 +308,11 @@ export class JobStore {
     if (owner.kind === "none") return false;
     const now = this.now();
     const keys = [jobKey];
-    if (owner.teamId !== null) keys.push(this.keys.teamIndex(owner.teamId));
+    if (owner.teamId !== null) {
+      keys.push(...this.teamIndexBlock(owner.teamId));
+      if (isJobType(owner.type)) keys.push(this.keys.teamTypeIndex(owner.teamId, owner.type));
+      if (isValidId(owner.resourceId)) keys.push(this.keys.teamResourceIndex(owner.teamId, owner.resourceId));
+    }
     if (owner.userId !== null) keys.push(this.keys.userIndex(owner.userId));
     const entry =
       owner.teamId !== null && actor !== undefined
@@ -354,7 +378,7 @@ export class JobStore {
     const listing = owner.teamId !== null || teams === null ? [] : await this.teamsListing(jobId, teams);
     if (teams !== null && !(owner.teamId !== null ? teams.includes(owner.teamId) : listing.length > 0)) return false;
     const deleted = await this.delete(jobId, actor);
-    for (const team of listing) await this.call(() => this.redis.zrem(this.keys.teamIndex(team), jobId));
+    for (const team of listing) await this.call(() => this.scripts.exportJobUnfile(this.teamIndexBlock(team), [this.ttlSeconds, "drop", jobId]));
     return deleted;
   }
 
@@ -394,11 +418,18 @@ export class JobStore {
 
   /**
    * Newest first. With a team (or user) it reads that index; otherwise every team's index.
-   * Reads only summary fields; ids whose record expired are pruned from the index.
+   * Reads only summary fields; ids whose record expired are pruned from the index. A filter
+   * on state, type or resource (without search or user) reads the teams' secondary indexes,
+   * so its page costs about `limit` records however many jobs the team has.
    */
   async list(filterInput: JobFilter = {}, pageInput: Partial<{ offset: number; limit: number }> = {}, signal?: AbortSignal): Promise<JobListResult> {
     const filter = parseInput(jobFilterSchema, filterInput, "filter");
     const page = parseInput(pageSchema, pageInput, "page");
+    if (!filter.search && filter.userId === undefined && (filter.status ?? filter.type ?? filter.resourceId) !== undefined) {
+      const teams = filter.teamId ? [filter.teamId] : await this.teamIds();
+      // A team id we would not accept (the web app's) cannot name index keys safely: scan those.
+      if (teams.every(isValidId)) return this.listIndexed(teams, filter, page.offset, page.limit, signal);
+    }
     const indexes = filter.teamId
       ? [this.keys.teamIndex(filter.teamId)]
       : filter.userId
@@ -417,7 +448,7 @@ export class JobStore {
       for (const [error] of results) if (error) throw error;
       return [results[0]![1] as number, results[1]![1] as string[]] as const;
     });
-    const rows = await this.summaries(index, ids);
+    const rows = await this.summaries(this.scopeOf(index), ids);
     const jobs: ExportJobSummary[] = [];
     const malformed: MalformedRecord[] = [];
     let gone = 0;
@@ -432,7 +463,270 @@ export class JobStore {
   }
 
   /**
-   * Filtered path: scans the index(es) in chunks, newest first, counting every match, up to
+   * Indexed path. Per team, the index of the filter (the intersection of several, through a
+   * scratch key) gives the page by rank, and the team's unindexed set adds its matches (the
+   * web app's records, read one by one: at most maxScanned of them). `total` is the indexes'
+   * size plus those matches, less what this read found expired, foreign or misfiled on the
+   * page (misfiled ones move to the unindexed set): the same on every page until jobs change.
+   */
+  private async listIndexed(teams: readonly string[], filter: JobFilter, offset: number, limit: number, signal?: AbortSignal): Promise<JobListResult> {
+    const stopIfCancelled = () => {
+      if (signal?.aborted) throw new AppError("CANCELLED", "the listing was cancelled");
+    };
+    stopIfCancelled();
+    const matches = (job: ExportJobSummary): boolean => jobMatchesFilter(job, filter);
+    const malformed = new Map<string, MalformedRecord>();
+    const extras: Candidate[] = [];
+    let budget = this.maxScanned;
+    let scanLimited = false;
+    for (const team of teams) {
+      await this.syncIndexes(team);
+      stopIfCancelled();
+      const unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+      budget -= unindexed.read;
+      scanLimited ||= unindexed.limited;
+      extras.push(...unindexed.matches);
+      for (const record of unindexed.malformed) malformed.set(record.id, record);
+    }
+    extras.sort(newestFirst);
+
+    // One team: the page's first rank in its index is at most `offset` less the unindexed
+    // matches (which may all come before it). Several: each index from its first rank.
+    const firstRank = teams.length === 1 ? Math.max(0, offset - extras.length) : 0;
+    const windows: IndexWindow[] = [];
+    for (const team of teams) windows.push(await this.indexWindow(team, filter, firstRank, offset + limit - 1));
+    stopIfCancelled();
+    // An id both unindexed and in an index (written by hand, or a race) is listed once, from the
+    // unindexed set, and leaves the index so that it is counted once.
+    const extraJobs = new Map(extras.map((extra) => [extra.id, extra.job!]));
+    let removed = 0;
+    for (const window of windows) {
+      const twice = window.entries.flatMap((entry) => extraJobs.get(entry.id) ?? []);
+      if (twice.length === 0) continue;
+      const listing = new Set([...this.teamIndexBlock(window.team), ...window.sources]);
+      for (const job of twice) listing.add(this.keys.teamTypeIndex(window.team, job.type)).add(this.keys.teamResourceIndex(window.team, job.resourceId));
+      await this.call(() => this.scripts.exportJobUnfile([...listing], [this.ttlSeconds, "park", ...twice.map((job) => job.id)]));
+      removed += twice.length;
+    }
+    const indexed = windows.flatMap((window) => window.entries).filter((entry) => !extraJobs.has(entry.id));
+    indexed.sort(newestFirst);
+    // The merged position of candidates[0]: the ranks before the window, and the unindexed matches that precede it.
+    let position = 0;
+    let candidates: Candidate[];
+    if (firstRank === 0) {
+      candidates = [...indexed, ...extras].sort(newestFirst);
+    } else if (indexed[0] === undefined) {
+      candidates = []; // the page is past the end
+    } else {
+      const head = indexed[0];
+      const before = extras.filter((extra) => newestFirst(extra, head) < 0).length;
+      position = firstRank + before;
+      candidates = [...indexed, ...extras.slice(before)].sort(newestFirst);
+    }
+    const page = candidates.slice(Math.max(0, offset - position), Math.max(0, offset - position + limit));
+
+    const accepted = new Map<string, ExportJobSummary>();
+    for (const window of windows) {
+      const ids = page.filter((entry) => entry.job === undefined && entry.team === window.team).map((entry) => entry.id);
+      if (ids.length === 0) continue;
+      const checked = await this.readIndexed(window.team, window.sources, ids, matches);
+      removed += checked.removed;
+      for (const job of checked.jobs) accepted.set(job.id, job);
+      for (const record of checked.malformed) malformed.set(record.id, record);
+    }
+    const jobs = page.flatMap((entry) => entry.job ?? accepted.get(entry.id) ?? []);
+    const total = windows.reduce((sum, window) => sum + window.size, 0) - removed + extras.length;
+    return { jobs, total, malformed: [...malformed.values()], ...(scanLimited ? { scanLimited } : {}) };
+  }
+
+  /** The team's indexes for the filter's state, type and resource. */
+  private filterIndexes(team: string, filter: JobFilter): string[] {
+    return [
+      ...(filter.status ? [this.keys.teamStateIndex(team, filter.status)] : []),
+      ...(filter.type ? [this.keys.teamTypeIndex(team, filter.type)] : []),
+      ...(filter.resourceId ? [this.keys.teamResourceIndex(team, filter.resourceId)] : []),
+    ];
+  }
+
+  /** Size of the filter's index (or intersection) and its members at ranks [first, last], newest first. */
+  private async indexWindow(team: string, filter: JobFilter, first: number, last: number): Promise<IndexWindow> {
+    const sources = this.filterIndexes(team, filter);
+    const flat = await this.call(async () => {
+      if (sources.length > 1) return (await this.scripts.exportJobIntersect([this.keys.scratch(newJobId()), ...sources], [first, last])) as (number | string)[];
+      const results = await this.redis.multi().zcard(sources[0]!).zrevrange(sources[0]!, first, last, "WITHSCORES").exec();
+      if (!results) throw new Error("the list transaction was aborted");
+      for (const [error] of results) if (error) throw error;
+      return [results[0]![1] as number, ...(results[1]![1] as string[])];
+    });
+    const entries: Candidate[] = [];
+    for (let i = 1; i + 1 < flat.length; i += 2) entries.push({ id: String(flat[i]), score: Number(flat[i + 1]), team });
+    return { team, sources, size: Number(flat[0]), entries };
+  }
+
+  /**
+   * Records on a page that came from an index: listed if the record is ours, decodes, is filed
+   * under its own state (so it is in no other state index, nor unindexed: listed and counted
+   * once) and matches; a record of another team (or gone) is dropped, any other moves to the
+   * unindexed set, where listings read it record by record.
+   */
+  private async readIndexed(
+    team: string,
+    sources: readonly string[],
+    ids: readonly string[],
+    matches: (job: ExportJobSummary) => boolean,
+  ): Promise<{ jobs: ExportJobSummary[]; malformed: MalformedRecord[]; removed: number }> {
+    const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources }), ids);
+    const jobs: ExportJobSummary[] = [];
+    const malformed: MalformedRecord[] = [];
+    const misfiled: string[] = [];
+    const alsoListing = new Set(sources);
+    let removed = 0;
+    for (const row of rows) {
+      if (row.state === "ok" && row.encoding === "hash" && row.filed === jobStateOf(row.job) && matches(row.job)) {
+        jobs.push(row.job);
+        continue;
+      }
+      removed += 1;
+      if (row.state === "gone") continue;
+      if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
+      else {
+        alsoListing.add(this.keys.teamTypeIndex(team, row.job.type));
+        alsoListing.add(this.keys.teamResourceIndex(team, row.job.resourceId));
+      }
+      misfiled.push(row.id);
+    }
+    if (misfiled.length > 0) {
+      const keys = [...this.teamIndexBlock(team), ...alsoListing];
+      await this.call(() => this.scripts.exportJobUnfile(keys, [this.ttlSeconds, "park", ...misfiled]));
+    }
+    return { jobs, malformed, removed };
+  }
+
+  /** The team's unindexed records that match, newest first: at most `budget` are read. */
+  private async readUnindexed(
+    team: string,
+    matches: (job: ExportJobSummary) => boolean,
+    budget: number,
+    stopIfCancelled: () => void,
+  ): Promise<{ matches: Candidate[]; malformed: MalformedRecord[]; read: number; limited: boolean }> {
+    const key = this.keys.teamUnindexed(team);
+    const flat = budget > 0 ? await this.call(() => this.redis.zrevrange(key, 0, budget, "WITHSCORES")) : [];
+    const entries: { id: string; score: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    const limited = budget > 0 ? entries.length > budget : (await this.call(() => this.redis.zcard(key))) > 0;
+    const read = entries.slice(0, Math.max(0, budget));
+    const scope = this.teamScope(team, { listedOnly: true });
+    const found: Candidate[] = [];
+    const malformed: MalformedRecord[] = [];
+    for (let start = 0; start < read.length; start += INDEX_BATCH) {
+      stopIfCancelled();
+      const chunk = read.slice(start, start + INDEX_BATCH);
+      const rows = await this.summaries(scope, chunk.map((entry) => entry.id));
+      rows.forEach((row, i) => {
+        if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
+        else if (row.state === "ok" && matches(row.job)) found.push({ id: row.id, score: chunk[i]!.score, team, job: row.job });
+      });
+    }
+    return { matches: found, malformed, read: read.length, limited };
+  }
+
+  /**
+   * Brings a team's secondary indexes up to date with its team index, once per process at a
+   * time: the first time (no version marker: jobs written before the indexes existed) every
+   * member is filed; after that, only when the counts say members are missing (the web app's
+   * records, added without us) or filed ones are no longer listed.
+   */
+  private syncIndexes(team: string): Promise<void> {
+    let running = this.syncing.get(team);
+    if (!running) {
+      running = this.sync(team).finally(() => this.syncing.delete(team));
+      this.syncing.set(team, running);
+    }
+    return running;
+  }
+
+  /*
+   * Every write keeps "each member of the team index is filed once" (one state index or the
+   * unindexed set), so the counts differ only after writes we did not make. Members filed but
+   * no longer listed are trimmed first; then the walk for unfiled ones stops once it found as
+   * many as are missing. (If a member was removed from the team index by hand while another
+   * arrived unfiled, the counts agree and the newcomer waits for the next count difference.)
+   */
+  private async sync(team: string): Promise<void> {
+    let counts = await this.indexCounts(team);
+    const backfill = counts.version !== INDEX_VERSION;
+    if (backfill || counts.listed < counts.filed) {
+      // Filed ids the team index no longer lists: the unindexed set (small) first.
+      await this.trimUnlisted(team, [this.keys.teamUnindexed(team)]);
+      counts = await this.indexCounts(team);
+      if (backfill || counts.listed < counts.filed) {
+        await this.trimUnlisted(team, JOB_STATES.map((state) => this.keys.teamStateIndex(team, state)));
+        counts = await this.indexCounts(team);
+      }
+    }
+    if (backfill || counts.listed > counts.filed) await this.fileUnfiled(team, backfill ? Number.POSITIVE_INFINITY : counts.listed - counts.filed);
+    // A team without jobs gets no marker: there is nothing written the old way to index.
+    if (backfill && counts.listed > 0) await this.call(() => this.redis.set(this.keys.teamIndexVersion(team), INDEX_VERSION, "EX", this.ttlSeconds));
+  }
+
+  /** The version marker, the team index's size and how many of its members are filed. */
+  private async indexCounts(team: string): Promise<{ version: string | null; listed: number; filed: number }> {
+    const [, ...filedIn] = this.teamIndexBlock(team);
+    return this.call(async () => {
+      const transaction = this.redis.multi().get(this.keys.teamIndexVersion(team)).zcard(this.keys.teamIndex(team));
+      for (const key of filedIn) transaction.zcard(key);
+      const results = await transaction.exec();
+      if (!results) throw new Error("the index count transaction was aborted");
+      for (const [error] of results) if (error) throw error;
+      const sizes = results.slice(1).map(([, size]) => size as number);
+      return { version: results[0]![1] as string | null, listed: sizes[0]!, filed: sizes.slice(1).reduce((sum, size) => sum + size, 0) };
+    });
+  }
+
+  /**
+   * Files the team index's unfiled members, newest first, until `wanted` were found (or the
+   * index ends), in batches that are each one atomic script. Returns how many were found.
+   */
+  private async fileUnfiled(team: string, wanted: number): Promise<number> {
+    const block = this.teamIndexBlock(team);
+    const scope = this.teamScope(team, { listedOnly: false });
+    let found = 0;
+    for (let start = 0; found < wanted; ) {
+      const [read, ...ids] = (await this.call(() => this.scripts.exportJobUnfiled(block, [start, INDEX_BATCH]))) as [number, ...string[]];
+      let pruned = 0;
+      if (ids.length > 0) {
+        found += ids.length;
+        const keys = [...block];
+        const indexed: (string | number)[] = [];
+        const parked: string[] = [];
+        for (const row of await this.summaries(scope, ids)) {
+          if (row.state === "gone") pruned += 1;
+          else if (row.state === "ok" && row.encoding === "hash") {
+            keys.push(this.keys.job(row.id), this.keys.teamTypeIndex(team, row.job.type), this.keys.teamResourceIndex(team, row.job.resourceId));
+            indexed.push(row.id, jobStateOf(row.job), row.job.type, row.job.resourceId);
+          } else parked.push(row.id); // the web app's (its runner changes it without us) or one that does not decode
+        }
+        await this.call(() => this.scripts.exportJobFile(keys, [this.ttlSeconds, team, indexed.length / 4, ...indexed, ...parked]));
+      }
+      if (read < INDEX_BATCH) break;
+      start += read - pruned;
+    }
+    return found;
+  }
+
+  /** Drops from each of `indexes` (a team's) the members its team index no longer lists. */
+  private async trimUnlisted(team: string, indexes: readonly string[]): Promise<void> {
+    for (const index of indexes) {
+      for (let start = 0; ; ) {
+        const [read, dropped] = (await this.call(() => this.scripts.exportJobTrimIndex([this.keys.teamIndex(team), index], [start, INDEX_BATCH]))) as [number, number];
+        if (read < INDEX_BATCH) break;
+        start += read - dropped;
+      }
+    }
+  }
+
+  /**
+   * Search path: scans the index(es) in chunks, newest first, counting every match, up to
    * maxScanned entries; stops when `signal` says the caller has gone.
    */
   private async listFiltered(indexes: string[], filter: JobFilter, offset: number, limit: number, signal?: AbortSignal): Promise<JobListResult> {
@@ -466,10 +760,11 @@ export class JobStore {
     const CHUNK = 500;
     if (indexes.length === 1) {
       const index = indexes[0]!;
+      const scope = this.scopeOf(index);
       for (let start = 0; ; start += CHUNK) {
         const ids = await this.call(() => this.redis.zrevrange(index, start, start + CHUNK - 1));
         if (ids.length === 0) return;
-        const rows = await this.summaries(index, ids);
+        const rows = await this.summaries(scope, ids);
         // Pruned members shift the ranks: step back by as many as were removed.
         start -= rows.filter((row) => row.state === "gone").length;
         yield rows;
@@ -488,7 +783,7 @@ export class JobStore {
       const byIndex = new Map<string, string[]>();
       for (const entry of chunk) byIndex.set(entry.index, [...(byIndex.get(entry.index) ?? []), entry.id]);
       const rowsById = new Map<string, SummaryRow>();
-      for (const [index, ids] of byIndex) for (const row of await this.summaries(index, ids)) rowsById.set(row.id, row);
+      for (const [index, ids] of byIndex) for (const row of await this.summaries(this.scopeOf(index), ids)) rowsById.set(row.id, row);
       yield chunk.map((entry) => rowsById.get(entry.id)!);
     }
   }
@@ -516,59 +811,82 @@ export class JobStore {
    */
   private async readForWrite(id: string): Promise<{ job: ExportJobSummary | null; fingerprint: string }> {
     const key = this.keys.job(id);
-    const [entry] = (await this.call(() => this.scripts.exportJobSummaries([key, key], [id]))) as (string | null)[][];
+    const [entry] = (await this.call(() => this.scripts.exportJobSummaries([key], [0, "", 0, id]))) as (string | null)[][];
     const state = entry?.[0];
     if (state === "hash") {
-      const values = entry!.slice(1);
+      const values = entry!.slice(2);
       const job = this.decoded(id, decodeSummaryRow(values));
       return { job, fingerprint: recordFingerprint(values) };
     }
-    if (state === "bad") throw new AppError("MALFORMED_RECORD", `job ${id}: ${String(entry![1])}`);
+    if (state === "bad") throw new AppError("MALFORMED_RECORD", `job ${id}: ${String(entry![2])}`);
     return { job: null, fingerprint: "" };
   }
 
   /** Who owns the record at `key` (read before a write, which checks it again). */
-  private async owner(key: string): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null }> {
-    const [kind, teamId, userId, resourceId, resourceName] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
-    return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null };
+  private async owner(
+    key: string,
+  ): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null; type: string | null }> {
+    const [kind, teamId, userId, resourceId, resourceName, type] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
+    return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null, type: type || null };
   }
 
-  /** The team or user an index lists the jobs of (null for anything else). */
-  private ownerOfIndex(index: string): { field: "teamId" | "userId"; value: string } | null {
-    const team = this.keys.teamIndex("");
-    const user = this.keys.userIndex("");
-    if (index.startsWith(team)) return { field: "teamId", value: index.slice(team.length) };
-    if (index.startsWith(user)) return { field: "userId", value: index.slice(user.length) };
-    return null;
+  /** A team's index and the sets that file its members, in the order the scripts take them (TEAM_BLOCK_LENGTH). */
+  private teamIndexBlock(teamId: string): string[] {
+    return [this.keys.teamIndex(teamId), this.keys.teamUnindexed(teamId), ...JOB_STATES.map((state) => this.keys.teamStateIndex(teamId, state))];
   }
 
   /**
-   * Summary rows of `ids` from `index`. An index does not vouch for its members: a record of
-   * another team (or user) found in it is dropped from it and reported as gone.
+   * Reading a team's indexes: an id whose record expired (or, with `listedOnly`, that the
+   * team index no longer lists) is pruned from the team block and from `also`.
    */
-  private async summaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
-    const rows = await this.readSummaries(index, ids);
-    const owner = this.ownerOfIndex(index);
+  private teamScope(teamId: string, options: { listedOnly: boolean; also?: readonly string[] }): IndexScope {
+    const block = this.teamIndexBlock(teamId);
+    return {
+      prune: [...block, ...(options.also ?? []).filter((key) => !block.includes(key))],
+      owner: { field: "teamId", value: teamId },
+      listedOnly: options.listedOnly,
+      teamBlock: true,
+    };
+  }
+
+  /** How to read a team or user index (anything else: no index to prune, no owner to check). */
+  private scopeOf(index: string): IndexScope {
+    const team = this.keys.teamIndex("");
+    const user = this.keys.userIndex("");
+    if (index.startsWith(team)) return this.teamScope(index.slice(team.length), { listedOnly: false });
+    if (index.startsWith(user)) return { prune: [index], owner: { field: "userId", value: index.slice(user.length) }, listedOnly: false, teamBlock: false };
+    return NO_INDEX;
+  }
+
+  /**
+   * Summary rows of `ids` as listed by `scope`. An index does not vouch for its members: a
+   * record of another team (or user) found in it is dropped from it and reported as gone.
+   */
+  private async summaries(scope: IndexScope, ids: readonly string[]): Promise<SummaryRow[]> {
+    const rows = await this.readSummaries(scope, ids);
+    const owner = scope.owner;
     if (!owner) return rows;
     const foreign = rows.filter((row) => row.state === "ok" && row.job[owner.field] !== owner.value).map((row) => row.id);
     if (foreign.length === 0) return rows;
-    await this.call(() => this.redis.zrem(index, ...foreign));
+    await this.call(() => this.scripts.exportJobUnfile(scope.prune, [this.ttlSeconds, "drop", ...foreign]));
     return rows.map((row) => (foreign.includes(row.id) ? { state: "gone", id: row.id } : row));
   }
 
-  private async readSummaries(index: string, ids: readonly string[]): Promise<SummaryRow[]> {
+  private async readSummaries(scope: IndexScope, ids: readonly string[]): Promise<SummaryRow[]> {
     if (ids.length === 0) return [];
-    const keys = [index, ...ids.map((id) => this.keys.job(id))];
-    const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, ids))) as (string | null)[][];
+    const keys = [...scope.prune, ...ids.map((id) => this.keys.job(id))];
+    const args = [scope.prune.length, scope.listedOnly ? "listed" : "", scope.teamBlock ? 1 : 0, ...ids];
+    const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, args))) as (string | null)[][];
     return raw.map((entry, i): SummaryRow => {
       const id = ids[i]!;
       const state = entry[0];
       if (state === "gone") return { state: "gone", id };
-      if (state === "bad") return { state: "bad", id, reason: String(entry[1]) };
-      const decoded = decodeSummaryRow(entry.slice(1));
-      if (!decoded.ok) return { state: "bad", id, reason: decoded.reason };
-      if (decoded.value.id !== id) return { state: "bad", id, reason: `the record says its id is ${decoded.value.id}` };
-      return { state: "ok", id, job: decoded.value, encoding: state as RecordEncoding };
+      const filed = String(entry[1] ?? "");
+      if (state === "bad") return { state: "bad", id, reason: String(entry[2]), filed };
+      const decoded = decodeSummaryRow(entry.slice(2));
+      if (!decoded.ok) return { state: "bad", id, reason: decoded.reason, filed };
+      if (decoded.value.id !== id) return { state: "bad", id, reason: `the record says its id is ${decoded.value.id}`, filed };
+      return { state: "ok", id, job: decoded.value, encoding: state as RecordEncoding, filed };
     });
   }
 
@@ -591,10 +909,48 @@ export class JobStore {
   }
 }
 
+/** `filed`: the state whose index lists the id, "unindexed", or "" (none, or not read from a team's indexes). */
 type SummaryRow =
-  | { state: "ok"; id: string; job: ExportJobSummary; encoding: RecordEncoding }
+  | { state: "ok"; id: string; job: ExportJobSummary; encoding: RecordEncoding; filed: string }
   | { state: "gone"; id: string }
-  | { state: "bad"; id: string; reason: string };
+  | { state: "bad"; id: string; reason: string; filed: string };
+
+/** How a read treats an index: what to prune an expired id from, and whose jobs it lists. */
+interface IndexScope {
+  prune: readonly string[];
+  owner: { field: "teamId" | "userId"; value: string } | null;
+  /** The first pruned key (a team index) must list an id, else it is pruned like an expired one. */
+  listedOnly: boolean;
+  /** `prune` starts with a team's index block: rows say where each id is filed. */
+  teamBlock: boolean;
+}
+
+const NO_INDEX: IndexScope = { prune: [], owner: null, listedOnly: false, teamBlock: false };
+
+/** An id on its way to a page: from an index (score and team), or a verified unindexed match (with its job). */
+interface Candidate {
+  id: string;
+  score: number;
+  team: string;
+  job?: ExportJobSummary;
+}
+
+interface IndexWindow {
+  team: string;
+  /** The indexes the window came from (one, or several intersected). */
+  sources: string[];
+  size: number;
+  entries: Candidate[];
+}
+
+/** The order of ZREVRANGE: score descending, then member descending. */
+function newestFirst(a: { id: string; score: number }, b: { id: string; score: number }): number {
+  return b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+function isJobType(value: string | null): value is JobType {
+  return (JOB_TYPES as readonly (string | null)[]).includes(value);
+}
 
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -1,0 +1,374 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { JOB_STATES, JOB_TYPES, jobStateOf, type ExportJobSummary, type JobFilter } from "../../shared/job";
+import { INDEX_VERSION } from "../../electron/core/jobs/job-scripts";
+import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
+import { writeJobRecords } from "../e2e/seeded-jobs";
+import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+
+/*
+ * Issue 10 item 9: filtered listings read the team's secondary indexes (state, type,
+ * resource), kept by the same scripts as the records. Every case checks the answer against
+ * the unfiltered listing filtered here, and the indexes against the records.
+ */
+
+let server: TestRedisServer;
+let redis: Redis;
+let store: JobStore;
+let prefix: string;
+
+const TEAM = "team_a";
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+  redis = server.client();
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.close();
+});
+beforeEach(() => {
+  prefix = testPrefix();
+  let clock = Date.parse("2026-02-01T00:00:00.000Z");
+  // One second apart: the order of the listing is the order of creation.
+  store = new JobStore(redis, { prefix, ttlSeconds: 3600, now: () => new Date((clock += 1000)) });
+});
+
+const input = (overrides: Partial<NewJob> = {}): NewJob => ({ type: "document", teamId: TEAM, userId: "user_1", resourceId: "doc_a", ...overrides });
+
+/** The filters a team's indexes answer: every state, type and resource, alone and in pairs. */
+function filtersFor(resources: readonly string[]): JobFilter[] {
+  const states = JOB_STATES.map((status) => ({ status }));
+  const types = JOB_TYPES.map((type) => ({ type }));
+  const byResource = resources.map((resourceId) => ({ resourceId }));
+  return [
+    ...states,
+    ...types,
+    ...byResource,
+    ...states.flatMap((state) => types.map((type) => ({ ...state, ...type }))),
+    ...states.flatMap((state) => byResource.map((resource) => ({ ...state, ...resource }))),
+    ...types.flatMap((type) => byResource.map((resource) => ({ ...type, ...resource, status: "PENDING" as const }))),
+  ];
+}
+
+function matches(job: ExportJobSummary, filter: JobFilter): boolean {
+  return (!filter.status || jobStateOf(job) === filter.status) && (!filter.type || job.type === filter.type) && (!filter.resourceId || job.resourceId === filter.resourceId);
+}
+
+/**
+ * Each filter of the team lists exactly the jobs of its unfiltered listing that match, in the
+ * same order, with that count as total; paging by 2 gives the same jobs and the same total.
+ */
+async function expectFiltersAgree(team: string, resources: readonly string[]): Promise<void> {
+  const all = (await store.list({ teamId: team }, { limit: 500 })).jobs;
+  for (const filter of filtersFor(resources)) {
+    const label = JSON.stringify(filter);
+    const expected = all.filter((job) => matches(job, filter)).map((job) => job.id);
+    const listed = await store.list({ teamId: team, ...filter }, { limit: 500 });
+    expect(listed.jobs.map((job) => job.id), label).toEqual(expected);
+    expect(listed.total, label).toBe(expected.length);
+    const paged: string[] = [];
+    for (let offset = 0; offset < expected.length; offset += 2) {
+      const page = await store.list({ teamId: team, ...filter }, { offset, limit: 2 });
+      expect(page.total, `${label} at ${offset}`).toBe(expected.length);
+      paged.push(...page.jobs.map((job) => job.id));
+    }
+    expect(paged, label).toEqual(expected);
+  }
+  expect(await redis.keys(`${prefix}export_scratch:*`)).toEqual([]);
+}
+
+/** Members of every secondary index of the team, by key (without the prefix). */
+async function secondaryIndexes(team: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const kind of ["state", "type", "resource"]) {
+    for (const key of await redis.keys(`${prefix}team_jobs_${kind}:${team}:*`)) out[key.slice(prefix.length)] = (await redis.zrange(key, "0", "-1")).sort();
+  }
+  const unindexed = await redis.zrange(`${prefix}team_jobs_unindexed:${team}`, "0", "-1");
+  if (unindexed.length) out[`team_jobs_unindexed:${team}`] = unindexed.sort();
+  return out;
+}
+
+/**
+ * The indexes of the team describe its index exactly: each member in one state index (its
+ * record's state) or the unindexed set, in its type and resource index, with the team
+ * index's score; nothing else anywhere.
+ */
+async function expectIndexesMatch(team: string, unindexed: readonly string[] = []): Promise<void> {
+  const members = await redis.zrange(`${prefix}team_jobs:${team}`, "0", "-1", "WITHSCORES");
+  const expected: Record<string, string[]> = {};
+  const add = (key: string, id: string) => (expected[key] = [...(expected[key] ?? []), id].sort());
+  for (let i = 0; i < members.length; i += 2) {
+    const id = members[i]!;
+    if (unindexed.includes(id)) {
+      add(`team_jobs_unindexed:${team}`, id);
+      continue;
+    }
+    const job = (await store.getSummary(id))!;
+    add(`team_jobs_state:${team}:${jobStateOf(job)}`, id);
+    add(`team_jobs_type:${team}:${job.type}`, id);
+    add(`team_jobs_resource:${team}:${job.resourceId}`, id);
+    for (const key of [`team_jobs_state:${team}:${jobStateOf(job)}`, `team_jobs_type:${team}:${job.type}`, `team_jobs_resource:${team}:${job.resourceId}`]) {
+      expect(await redis.zscore(prefix + key, id), key).toBe(members[i + 1]);
+    }
+  }
+  expect(await secondaryIndexes(team)).toEqual(expected);
+}
+
+/** Redis's count of HMGET calls (scripts' included) during `action`: one per hash record read. */
+async function recordsRead(action: () => Promise<unknown>): Promise<number> {
+  const calls = async () => Number(/cmdstat_hmget:calls=(\d+)/.exec(await redis.info("commandstats"))?.[1] ?? 0);
+  const before = await calls();
+  await action();
+  return (await calls()) - before;
+}
+
+/** A record as Papermark's web app writes it: a JSON string and the two seed indexes. */
+async function writeWebAppJob(id: string, createdAt: string, fields: Partial<ExportJobSummary> = {}): Promise<void> {
+  const record = { id, type: "dataroom", status: "PENDING", resourceId: "dr_1", resourceName: "Series A", userId: "user_web", teamId: TEAM, createdAt, updatedAt: createdAt, ...fields };
+  await redis.setex(`${prefix}export_job:${id}`, 3600, JSON.stringify(record));
+  await redis.zadd(`${prefix}team_jobs:${record.teamId}`, Date.parse(createdAt), id);
+  await redis.zadd(`${prefix}user_jobs:${record.userId}`, Date.parse(createdAt), id);
+}
+
+describe("the indexes follow every write", () => {
+  it("each filter lists exactly its jobs through create, transition, cancel, retry and delete", async () => {
+    const resources = ["doc_a", "doc_b", "room_x"];
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const type = JOB_TYPES[i % 3]!;
+      ids.push((await store.create(input({ type, resourceId: resources[i % 3 === 2 ? 2 : i % 2]!, ...(type === "dataroom-group" ? { groupId: "grp_1" } : {}) }))).id);
+    }
+    await expectIndexesMatch(TEAM);
+    await expectFiltersAgree(TEAM, resources);
+
+    for (const id of ids.slice(0, 8)) await store.transition(id, "PROCESSING", { patch: { runId: "run1" } });
+    for (const id of ids.slice(0, 3)) await store.transition(id, "COMPLETED", { runId: "run1", patch: { result: "a\n" } });
+    await store.transition(ids[3]!, "FAILED", { patch: { error: "boom" } });
+    await store.cancel(ids[4]!);
+    await store.cancel(ids[9]!); // a PENDING one
+    await expectIndexesMatch(TEAM);
+    await expectFiltersAgree(TEAM, resources);
+    expect((await store.list({ teamId: TEAM, status: "CANCELLED" })).jobs.map((job) => job.id)).toEqual([ids[9], ids[4]]);
+
+    // A retry: FAILED and cancelled back to PENDING, cancelRequested cleared.
+    await store.transition(ids[4]!, "PENDING", { clear: ["error", "cancelRequested"] });
+    await store.delete(ids[0]!);
+    await store.delete(ids[10]!);
+    await expectIndexesMatch(TEAM);
+    await expectFiltersAgree(TEAM, resources);
+    expect((await store.list({ teamId: TEAM, status: "CANCELLED" })).jobs.map((job) => job.id)).toEqual([ids[9]]);
+    expect(JSON.stringify(await secondaryIndexes(TEAM))).not.toMatch(new RegExp(`${ids[0]}|${ids[10]}`));
+  });
+
+  it("a filtered page reads the page's records, not the team's", async () => {
+    const failed: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const job = await store.create(input({ resourceId: `doc_${i % 4}` }));
+      if (i % 3 === 0) {
+        await store.transition(job.id, "FAILED", { patch: { error: "boom" } });
+        failed.push(job.id);
+      }
+    }
+    let page: Awaited<ReturnType<JobStore["list"]>> | undefined;
+    expect(await recordsRead(async () => (page = await store.list({ teamId: TEAM, status: "FAILED" }, { offset: 10, limit: 5 })))).toBe(5);
+    expect(page!.jobs.map((job) => job.id)).toEqual(failed.slice().reverse().slice(10, 15));
+    expect(page!.total).toBe(40);
+    expect(await recordsRead(() => store.list({ teamId: TEAM, status: "FAILED", resourceId: "doc_0" }, { limit: 5 }))).toBe(5);
+    // A search still reads the records it searches.
+    expect(await recordsRead(() => store.list({ teamId: TEAM, search: "nothing like it" }))).toBe(120);
+  });
+
+  it("lists every team's matches newest first when no team is given", async () => {
+    const ids: { id: string; team: string }[] = [];
+    for (let i = 0; i < 9; i++) {
+      const team = ["team_a", "team_b", "team_c"][i % 3]!;
+      ids.push({ id: (await store.create(input({ teamId: team, type: i % 2 ? "dataroom" : "document" }))).id, team });
+    }
+    const datarooms = ids.filter((_, i) => i % 2).map((entry) => entry.id).reverse();
+    const listed = await store.list({ type: "dataroom" }, { limit: 500 });
+    expect(listed.jobs.map((job) => job.id)).toEqual(datarooms);
+    expect(listed.total).toBe(4);
+    const paged: string[] = [];
+    for (let offset = 0; offset < 4; offset += 3) paged.push(...(await store.list({ type: "dataroom" }, { offset, limit: 3 })).jobs.map((job) => job.id));
+    expect(paged).toEqual(datarooms);
+  });
+});
+
+describe("backfill: jobs written before the indexes existed", () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 9, minute)).toISOString();
+  const oldJob = (i: number, fields: Partial<ExportJobSummary> = {}): ExportJobSummary => ({
+    id: `old_${String(i).padStart(3, "0")}`,
+    type: JOB_TYPES[i % 3]!,
+    status: (["PENDING", "PROCESSING", "COMPLETED", "FAILED"] as const)[i % 4]!,
+    resourceId: `doc_${i % 2}`,
+    userId: "user_1",
+    teamId: TEAM,
+    createdAt: at(i),
+    updatedAt: at(i),
+    ...(i % 8 === 7 ? { cancelRequested: true, error: "Cancelled by user" } : {}),
+    ...fields,
+  });
+
+  it("files them on the first filtered listing and lists the right jobs", async () => {
+    await writeJobRecords(redis, prefix, Array.from({ length: 30 }, (_, i) => oldJob(i)));
+    await writeWebAppJob("webapp_1", at(40), { status: "COMPLETED", resourceId: "doc_0" });
+    await writeJobRecords(redis, prefix, [oldJob(41, { id: "broken_1", status: "EXPLODED" as never })]);
+    await writeJobRecords(redis, prefix, [oldJob(42, { id: "theirs_1", teamId: "team_b" })]);
+    await redis.zadd(`${prefix}team_jobs:${TEAM}`, Date.parse(at(43)), "theirs_1"); // listed by the wrong team
+    await redis.zadd(`${prefix}team_jobs:${TEAM}`, Date.parse(at(44)), "expired_1"); // its record is gone
+    expect(await secondaryIndexes(TEAM)).toEqual({});
+    expect(await redis.exists(`${prefix}team_jobs_indexed:${TEAM}`)).toBe(0);
+
+    const failed = await store.list({ teamId: TEAM, status: "FAILED" }, { limit: 500 });
+    expect(failed.jobs.map((job) => job.id)).toEqual(["old_027", "old_019", "old_011", "old_003"]);
+    expect(failed.total).toBe(4);
+    expect(failed.malformed.map((record) => record.id)).toEqual(["broken_1"]);
+    expect(await redis.get(`${prefix}team_jobs_indexed:${TEAM}`)).toBe(INDEX_VERSION);
+    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, "theirs_1")).toBeNull();
+    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, "expired_1")).toBeNull();
+    await expectIndexesMatch(TEAM, ["webapp_1", "broken_1"]);
+    await expectFiltersAgree(TEAM, ["doc_0", "doc_1"]);
+    expect((await store.list({ teamId: TEAM, status: "COMPLETED", resourceId: "doc_0" })).jobs.map((job) => job.id)).toEqual([
+      "webapp_1",
+      "old_026",
+      "old_022",
+      "old_018",
+      "old_014",
+      "old_010",
+      "old_006",
+      "old_002",
+    ]);
+    // Filed once: the next listing reads its page and the unindexed records (broken_1 is the one hash among them).
+    expect(await recordsRead(() => store.list({ teamId: TEAM, status: "PENDING" }, { limit: 3 }))).toBe(3 + 1);
+  });
+
+  it("files a record once when a write reached it before the backfill", async () => {
+    await writeJobRecords(redis, prefix, Array.from({ length: 6 }, (_, i) => oldJob(i, { status: "PENDING" })));
+    await store.transition("old_002", "PROCESSING");
+    await store.cancel("old_004");
+    const created = await store.create(input());
+    expect((await store.list({ teamId: TEAM, status: "PENDING" })).jobs.map((job) => job.id)).toEqual([created.id, "old_005", "old_003", "old_001", "old_000"]);
+    await expectIndexesMatch(TEAM);
+    await expectFiltersAgree(TEAM, ["doc_0", "doc_1"]);
+  });
+
+  it("files in batches: a team with more jobs than one batch", async () => {
+    const jobs = Array.from({ length: 1234 }, (_, i) => oldJob(i, { createdAt: new Date(Date.UTC(2026, 0, 5) + i * 1000).toISOString() }));
+    await writeJobRecords(redis, prefix, jobs);
+    const completed = jobs.filter((job) => jobStateOf(job) === "COMPLETED").map((job) => job.id).reverse();
+    const listed = await store.list({ teamId: TEAM, status: "COMPLETED" }, { offset: 300, limit: 5 });
+    expect(listed.jobs.map((job) => job.id)).toEqual(completed.slice(300, 305));
+    expect(listed.total).toBe(completed.length);
+    await expectIndexesMatch(TEAM);
+  });
+});
+
+describe("the web app's records (not indexed: read one by one)", () => {
+  it("are listed by their current status, merged in order, when added or removed after the backfill", async () => {
+    const ours: string[] = [];
+    for (let i = 0; i < 4; i++) ours.push((await store.create(input())).id);
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed from here on
+    // Between our second and third job.
+    const between = new Date(Date.parse("2026-02-01T00:00:02.500Z")).toISOString();
+    await writeWebAppJob("webapp_1", between);
+    expect((await store.list({ teamId: TEAM, status: "PENDING" })).jobs.map((job) => job.id)).toEqual([ours[3], ours[2], "webapp_1", ours[1], ours[0]]);
+    for (let offset = 0; offset < 5; offset++) {
+      const page = await store.list({ teamId: TEAM, status: "PENDING" }, { offset, limit: 1 });
+      expect(page.jobs.map((job) => job.id)).toEqual([[ours[3], ours[2], "webapp_1", ours[1], ours[0]][offset]]);
+      expect(page.total).toBe(5);
+    }
+
+    // The web app's runner finishes it, without us.
+    await writeWebAppJob("webapp_1", between, { status: "COMPLETED" });
+    expect((await store.list({ teamId: TEAM, status: "PENDING" })).total).toBe(4);
+    expect((await store.list({ teamId: TEAM, status: "COMPLETED" })).jobs.map((job) => job.id)).toEqual(["webapp_1"]);
+    expect((await store.list({ teamId: TEAM, type: "dataroom" })).jobs.map((job) => job.id)).toEqual(["webapp_1"]);
+
+    // The web app deletes it (record and index entry).
+    await redis.del(`${prefix}export_job:webapp_1`);
+    await redis.zrem(`${prefix}team_jobs:${TEAM}`, "webapp_1");
+    expect((await store.list({ teamId: TEAM, status: "COMPLETED" })).total).toBe(0);
+    await expectIndexesMatch(TEAM);
+  });
+});
+
+describe("an index does not vouch for its members", () => {
+  it("moves a malformed record to the unindexed set and reports it in every filtered listing", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input())];
+    await redis.hset(`${prefix}export_job:${a.id}`, "status", "EXPLODED");
+    const pending = await store.list({ teamId: TEAM, status: "PENDING" });
+    expect(pending.jobs.map((job) => job.id)).toEqual([b.id]);
+    expect(pending.total).toBe(1);
+    expect(pending.malformed).toEqual([{ id: a.id, reason: expect.stringMatching(/status/) }]);
+    const completed = await store.list({ teamId: TEAM, status: "COMPLETED" });
+    expect(completed.jobs).toEqual([]);
+    expect(completed.malformed.map((record) => record.id)).toEqual([a.id]);
+    await expect(store.delete(a.id)).resolves.toBe(true);
+    await expectIndexesMatch(TEAM);
+  });
+
+  it("lists a record changed outside the scripts by what it says, not by where it was filed", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input())];
+    await redis.hset(`${prefix}export_job:${a.id}`, { status: "FAILED", error: "set by hand" });
+    const pending = await store.list({ teamId: TEAM, status: "PENDING" });
+    expect(pending.jobs.map((job) => job.id)).toEqual([b.id]);
+    expect(pending.total).toBe(1);
+    expect((await store.list({ teamId: TEAM, status: "FAILED" })).jobs.map((job) => job.id)).toEqual([a.id]);
+    expect(await redis.zrange(`${prefix}team_jobs_unindexed:${TEAM}`, "0", "-1")).toEqual([a.id]);
+    // Its next write (a retry) files it again.
+    await store.transition(a.id, "PENDING", { clear: ["error"] });
+    await expectIndexesMatch(TEAM);
+  });
+
+  it("lists and counts once a record both unindexed and in an index, and parks one filed under another state", async () => {
+    const [a, b, c] = [await store.create(input()), await store.create(input()), await store.create(input())];
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    const score = await redis.zscore(`${prefix}team_jobs:${TEAM}`, a.id);
+    await redis.zadd(`${prefix}team_jobs_unindexed:${TEAM}`, score!, a.id); // a: in the PENDING index and unindexed
+    await redis.zadd(`${prefix}team_jobs_state:${TEAM}:FAILED`, score!, b.id); // b: in the PENDING and FAILED indexes
+    await redis.zrem(`${prefix}team_jobs_state:${TEAM}:PENDING`, b.id);
+    const documents = await store.list({ teamId: TEAM, type: "document" });
+    // b is on the page but not filed under its state (PENDING): it moves to the unindexed set, listed from there next time.
+    expect(documents.jobs.map((job) => job.id)).toEqual([c.id, a.id]);
+    expect(documents.total).toBe(2);
+    await expectIndexesMatch(TEAM, [a.id, b.id]);
+    const again = await store.list({ teamId: TEAM, type: "document" });
+    expect(again.jobs.map((job) => job.id)).toEqual([c.id, b.id, a.id]);
+    expect(again.total).toBe(3);
+  });
+
+  it("never lists another team's record found in a team's secondary index (item 5)", async () => {
+    const ours = await store.create(input({ teamId: "team_b" }));
+    const theirs = await store.create(input({ teamId: "team_x" }));
+    const score = Date.now();
+    for (const key of ["team_jobs:team_b", "team_jobs_state:team_b:PENDING", "team_jobs_type:team_b:document"]) await redis.zadd(prefix + key, score, theirs.id);
+    const stray = await store.create(input({ teamId: "team_x" })); // in team_b's resource index only
+    await redis.zadd(`${prefix}team_jobs_resource:team_b:doc_a`, score, stray.id);
+    for (const filter of [{ status: "PENDING" as const }, { type: "document" as const }, { resourceId: "doc_a" }]) {
+      const page = await store.list({ teamId: "team_b", ...filter });
+      expect(page.jobs.map((job) => job.id), JSON.stringify(filter)).toEqual([ours.id]);
+      expect(page.total, JSON.stringify(filter)).toBe(1);
+    }
+    await expectIndexesMatch("team_b");
+    expect((await store.list({ teamId: "team_x", status: "PENDING" })).jobs.map((job) => job.id)).toEqual([stray.id, theirs.id]);
+  });
+
+  it("prunes an expired record from each index it is read from", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await store.create(input({ type: i % 2 ? "dataroom" : "document" }))).id);
+    await redis.del(`${prefix}export_job:${ids[1]}`, `${prefix}export_job:${ids[2]}`);
+    const documents = await store.list({ teamId: TEAM, type: "document" });
+    expect(documents.jobs.map((job) => job.id)).toEqual([ids[4], ids[0]]);
+    expect(documents.total).toBe(2);
+    // The page's read pruned ids[2] from every index it knew; ids[1] is left in the dataroom and resource ones.
+    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, ids[2]!)).toBeNull();
+    expect(await redis.zscore(`${prefix}team_jobs_state:${TEAM}:PENDING`, ids[2]!)).toBeNull();
+    const datarooms = await store.list({ teamId: TEAM, type: "dataroom" });
+    expect(datarooms.jobs.map((job) => job.id)).toEqual([ids[3]]);
+    expect(datarooms.total).toBe(1);
+    expect((await store.list({ teamId: TEAM, resourceId: "doc_a" })).total).toBe(3);
+    expect(JSON.stringify(await secondaryIndexes(TEAM))).not.toMatch(new RegExp(`${ids[1]}|${ids[2]}`));
+    await expectIndexesMatch(TEAM);
+  });
+});
