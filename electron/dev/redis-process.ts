@@ -28,6 +28,8 @@ export interface RedisProcessOptions {
   dir: string;
   /** Append-only file: jobs survive a restart (fsync: always in tests, everysec for the demo). */
   appendonly?: "no" | "everysec" | "always";
+  /** Further configuration, as redis-server arguments (tests: a command renamed away, as on an older Redis). */
+  args?: readonly string[];
 }
 
 /**
@@ -53,7 +55,7 @@ export class RedisProcess {
     mkdirSync(this.options.dir, { recursive: true });
     const appendonly = this.options.appendonly ?? "no";
     const persistence = appendonly === "no" ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", appendonly];
-    const child = spawn("redis-server", ["--port", String(this.options.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.options.dir], {
+    const child = spawn("redis-server", ["--port", String(this.options.port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", this.options.dir, ...(this.options.args ?? [])], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;

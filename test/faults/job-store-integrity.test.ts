@@ -7,7 +7,7 @@ import { writeJobRecords } from "../e2e/seeded-jobs";
 import { smallEmulatorData } from "../fixtures/small-dataset";
 import { ExportStack } from "../helpers/export-stack";
 import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
-import { snapshotKeys } from "../helpers/redis-snapshot";
+import { recordsRead, snapshotKeys } from "../helpers/redis-inspect";
 
 /*
  * Issue 10 items 3, 4, 5 and 12: the job store under keys that hold the wrong thing.
@@ -194,7 +194,32 @@ describe("the listing's total (item 12)", () => {
   });
 });
 
-describe("filtered listings scan a bounded number of jobs and can be cancelled (item 9)", () => {
+describe("filtered listings read their page, not the team (item 9)", () => {
+
+  it("a status, resource or two-filter page reads the page's records", async () => {
+    const prefix = testPrefix();
+    let tick = 0;
+    const store = new JobStore(redis, { prefix, now: () => new Date(Date.parse("2026-01-01T00:00:00.000Z") + ++tick * 1000) });
+    const failed: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const job = await store.create({ ...NEW_JOB, resourceId: `d${i % 4}` });
+      if (i % 3 === 0) {
+        await store.transition(job.id, "FAILED", { patch: { error: "boom" } });
+        failed.push(job.id);
+      }
+    }
+    let page: Awaited<ReturnType<JobStore["list"]>> | undefined;
+    expect(await recordsRead(redis, async () => (page = await store.list({ teamId: "t1", status: "FAILED" }, { offset: 10, limit: 5 })))).toBe(5);
+    expect(page!.jobs.map((job) => job.id)).toEqual(failed.slice().reverse().slice(10, 15));
+    expect(page!.total).toBe(40);
+    expect(await recordsRead(redis, () => store.list({ teamId: "t1", resourceId: "d1" }, { limit: 5 }))).toBe(5);
+    expect(await recordsRead(redis, () => store.list({ teamId: "t1", status: "FAILED", resourceId: "d0" }, { limit: 5 }))).toBe(5);
+    // A search still reads the records it searches.
+    expect(await recordsRead(redis, () => store.list({ teamId: "t1", search: "nothing like it" }))).toBe(120);
+  });
+});
+
+describe("searches scan a bounded number of jobs and can be cancelled (item 9)", () => {
   it("stops after the newest maxScanned jobs of the index and says so", async () => {
     const prefix = testPrefix();
     let tick = 0;

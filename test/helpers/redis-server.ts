@@ -14,10 +14,15 @@ export { freePort };
 export class TestRedisServer {
   private constructor(private readonly process: RedisProcess) {}
 
-  /** `persistent`: append-only file fsynced on every write, so data survives a SIGKILL. */
-  static async start(options: { persistent?: boolean } = {}): Promise<TestRedisServer> {
+  /**
+   * `persistent`: append-only file fsynced on every write, so data survives a SIGKILL.
+   * `args`: further redis-server configuration.
+   */
+  static async start(options: { persistent?: boolean; args?: readonly string[] } = {}): Promise<TestRedisServer> {
     const dir = mkdtempSync(join(tmpdir(), "vec-redis-"));
-    const server = new TestRedisServer(new RedisProcess({ port: await freePort(), dir, appendonly: options.persistent ? "always" : "no" }));
+    const server = new TestRedisServer(
+      new RedisProcess({ port: await freePort(), dir, appendonly: options.persistent ? "always" : "no", ...(options.args ? { args: options.args } : {}) }),
+    );
     await server.restart();
     return server;
   }

@@ -26,8 +26,6 @@ export interface JobKeys {
   teamUnindexed(teamId: string): string;
   /** Holds the layout version once the team's existing jobs have been indexed (the backfill). */
   teamIndexVersion(teamId: string): string;
-  /** A scratch sorted set that lives inside one script call (an intersection of indexes). */
-  scratch(id: string): string;
   /** A team's audit trail: a list of AuditEntry JSON, newest first, written with the change it records. */
   auditTrail(teamId: string): string;
   /** SCAN patterns (the prefix's glob characters escaped). */
@@ -57,7 +55,6 @@ export function jobKeys(prefix = ""): JobKeys {
     teamResourceIndex: (teamId, resourceId) => `${prefix}team_jobs_resource:${teamId}:${resourceId}`,
     teamUnindexed: (teamId) => `${prefix}team_jobs_unindexed:${teamId}`,
     teamIndexVersion: (teamId) => `${prefix}team_jobs_indexed:${teamId}`,
-    scratch: (id) => `${prefix}export_scratch:${id}`,
     auditTrail: (teamId) => `${prefix}export_audit:${teamId}`,
     jobPattern: () => `${globLiteral(prefix)}export_job:*`,
     teamIndexPattern: () => `${globLiteral(prefix)}team_jobs:*`,

@@ -5,7 +5,7 @@ import { SUMMARY_FIELDS } from "./job-codec";
 
 /*
  * Every write to a job is one Lua script: the checks, then the write, the TTL refresh of the
- * hash and both index sets, and the change event, atomically or not at all (Lua does not roll
+ * hash and its indexes, and the change event, atomically or not at all (Lua does not roll
  * back, so every check comes before the first write). Errors come back as "<CODE> <message>"
  * so the store can map them to AppError codes.
  *
@@ -27,12 +27,12 @@ import { SUMMARY_FIELDS } from "./job-codec";
  */
 export const INDEX_VERSION = "1";
 
-/** Where a team's index block starts in KEYS is the caller's `b`; its length is 2 + #STATES. */
+/** A team's block in KEYS: its team index at the script's `b`, then unindexed and one state index per state. */
 export const TEAM_BLOCK_LENGTH = 2 + JOB_STATES.length;
 
 /**
- * Lua: the state of a hash record (jobStateOf: a FAILED record whose cancel was requested is
- * CANCELLED) and the team block helpers: the state index of a state, whether an id is filed
+ * Lua: the state of a hash record (the Lua side of jobStateOf in shared/job.ts: a FAILED
+ * record whose cancel was requested, "true" in the hash, is CANCELLED) and the team block helpers: the state index of a state, whether an id is filed
  * (in a state index or the unindexed set), and filing it under one state, type and resource.
  */
 const STATES = `
@@ -405,6 +405,7 @@ for i = 0, n - 1 do
   if not STATE_SLOT[ARGV[4 + 4 * i + 1]] then return redis.error_reply('BAD_INPUT unknown state ' .. ARGV[4 + 4 * i + 1]) end
 end
 local indexed, parked = 0, 0
+local written = {}
 for i = 0, n - 1 do
   local at = ${TEAM_BLOCK_LENGTH} + 3 * i
   local id, state, jobType, resourceId = ARGV[4 + 4 * i], ARGV[5 + 4 * i], ARGV[6 + 4 * i], ARGV[7 + 4 * i]
@@ -412,7 +413,10 @@ for i = 0, n - 1 do
   if score and not isFiled(1, id) and redis.call('TYPE', KEYS[at + 1]).ok == 'hash' then
     local now = redis.call('HMGET', KEYS[at + 1], 'status', 'cancelRequested', 'type', 'resourceId', 'teamId')
     if stateOf(now[1], now[2]) == state and now[3] == jobType and now[4] == resourceId and now[5] == teamId then
-      fileAs(1, id, score, state, ttl, KEYS[at + 2], KEYS[at + 3])
+      for _, key in ipairs({stateKey(1, state), KEYS[at + 2], KEYS[at + 3]}) do
+        redis.call('ZADD', key, score, id)
+        written[key] = true
+      end
       indexed = indexed + 1
     end
   end
@@ -422,12 +426,13 @@ for i = 4 + 4 * n, #ARGV do
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and not isFiled(1, id) then
     redis.call('ZADD', KEYS[2], score, id)
-    redis.call('EXPIRE', KEYS[2], ttl)
+    written[KEYS[2]] = true
     parked = parked + 1
   end
 end
 -- The team index outlives the sets that file its members (they are refreshed no later).
-if indexed + parked > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+if indexed + parked > 0 then written[KEYS[1]] = true end
+for key in pairs(written) do redis.call('EXPIRE', key, ttl) end
 return {indexed, parked}
 `;
 
@@ -464,23 +469,47 @@ return {#ids, dropped}
 `;
 
 /**
- * The intersection of indexes, counted and paged, through a scratch key that this call
- * creates and deletes (members share their score in every index).
- * KEYS: scratch key, the indexes. ARGV: first rank, last rank.
+ * The intersection of indexes, counted and paged without writing: ZINTERCARD counts it
+ * (Redis 7; before that the walk counts), the smallest index is walked newest first for the
+ * ranks asked (members share their score in every index, so its order is the intersection's).
+ * KEYS: the indexes. ARGV: first rank, last rank.
  * Returns {size of the intersection, id, score, id, score, ...} for the ranks asked.
  */
 const intersectScript = `${CHECK_INDEXES}
-local bad = badIndex(2, #KEYS)
+local bad = badIndex(1, #KEYS)
 if bad then return bad end
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('CONFLICT the scratch key ' .. KEYS[1] .. ' is in use') end
-local args = {KEYS[1], #KEYS - 1}
-for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
-args[#args + 1] = 'AGGREGATE'
-args[#args + 1] = 'MAX'
-local size = redis.call('ZINTERSTORE', unpack(args))
-local out = {size}
-for _, value in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')) do out[#out + 1] = value end
-redis.call('DEL', KEYS[1])
+local first, last = tonumber(ARGV[1]), tonumber(ARGV[2])
+local smallest, smallestSize = 1, redis.call('ZCARD', KEYS[1])
+for i = 2, #KEYS do
+  local size = redis.call('ZCARD', KEYS[i])
+  if size < smallestSize then smallest, smallestSize = i, size end
+end
+local counted = redis.pcall('ZINTERCARD', #KEYS, unpack(KEYS))
+if type(counted) ~= 'number' then counted = nil end
+local out = {0}
+local rank = 0
+local done = false
+local CHUNK = 1000
+for start = 0, smallestSize - 1, CHUNK do
+  local chunk = redis.call('ZREVRANGE', KEYS[smallest], start, start + CHUNK - 1, 'WITHSCORES')
+  for j = 1, #chunk, 2 do
+    local id = chunk[j]
+    local inAll = true
+    for i = 1, #KEYS do
+      if i ~= smallest and not redis.call('ZSCORE', KEYS[i], id) then inAll = false; break end
+    end
+    if inAll then
+      if rank >= first then
+        out[#out + 1] = id
+        out[#out + 1] = chunk[j + 1]
+      end
+      rank = rank + 1
+      if counted and rank > last then done = true; break end
+    end
+  end
+  if done then break end
+end
+out[1] = counted or rank
 return out
 `;
 

@@ -463,8 +463,8 @@ export class JobStore {
   }
 
   /**
-   * Indexed path. Per team, the index of the filter (the intersection of several, through a
-   * scratch key) gives the page by rank, and the team's unindexed set adds its matches (the
+   * Indexed path. Per team, the index of the filter (the intersection of several) gives the
+   * page by rank, and the team's unindexed set adds its matches (the
    * web app's records, read one by one: at most maxScanned of them). `total` is the indexes'
    * size plus those matches, less what this read found expired, foreign or misfiled on the
    * page (misfiled ones move to the unindexed set): the same on every page until jobs change.
@@ -552,7 +552,7 @@ export class JobStore {
   private async indexWindow(team: string, filter: JobFilter, first: number, last: number): Promise<IndexWindow> {
     const sources = this.filterIndexes(team, filter);
     const flat = await this.call(async () => {
-      if (sources.length > 1) return (await this.scripts.exportJobIntersect([this.keys.scratch(newJobId()), ...sources], [first, last])) as (number | string)[];
+      if (sources.length > 1) return (await this.scripts.exportJobIntersect(sources, [first, last])) as (number | string)[];
       const results = await this.redis.multi().zcard(sources[0]!).zrevrange(sources[0]!, first, last, "WITHSCORES").exec();
       if (!results) throw new Error("the list transaction was aborted");
       for (const [error] of results) if (error) throw error;
@@ -575,7 +575,7 @@ export class JobStore {
     ids: readonly string[],
     matches: (job: ExportJobSummary) => boolean,
   ): Promise<{ jobs: ExportJobSummary[]; malformed: MalformedRecord[]; removed: number }> {
-    const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources }), ids);
+    const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources, reportFiled: true }), ids);
     const jobs: ExportJobSummary[] = [];
     const malformed: MalformedRecord[] = [];
     const misfiled: string[] = [];
@@ -839,13 +839,13 @@ export class JobStore {
    * Reading a team's indexes: an id whose record expired (or, with `listedOnly`, that the
    * team index no longer lists) is pruned from the team block and from `also`.
    */
-  private teamScope(teamId: string, options: { listedOnly: boolean; also?: readonly string[] }): IndexScope {
+  private teamScope(teamId: string, options: { listedOnly: boolean; also?: readonly string[]; reportFiled?: boolean }): IndexScope {
     const block = this.teamIndexBlock(teamId);
     return {
       prune: [...block, ...(options.also ?? []).filter((key) => !block.includes(key))],
       owner: { field: "teamId", value: teamId },
       listedOnly: options.listedOnly,
-      teamBlock: true,
+      reportFiled: options.reportFiled ?? false,
     };
   }
 
@@ -854,7 +854,7 @@ export class JobStore {
     const team = this.keys.teamIndex("");
     const user = this.keys.userIndex("");
     if (index.startsWith(team)) return this.teamScope(index.slice(team.length), { listedOnly: false });
-    if (index.startsWith(user)) return { prune: [index], owner: { field: "userId", value: index.slice(user.length) }, listedOnly: false, teamBlock: false };
+    if (index.startsWith(user)) return { prune: [index], owner: { field: "userId", value: index.slice(user.length) }, listedOnly: false, reportFiled: false };
     return NO_INDEX;
   }
 
@@ -875,7 +875,7 @@ export class JobStore {
   private async readSummaries(scope: IndexScope, ids: readonly string[]): Promise<SummaryRow[]> {
     if (ids.length === 0) return [];
     const keys = [...scope.prune, ...ids.map((id) => this.keys.job(id))];
-    const args = [scope.prune.length, scope.listedOnly ? "listed" : "", scope.teamBlock ? 1 : 0, ...ids];
+    const args = [scope.prune.length, scope.listedOnly ? "listed" : "", scope.reportFiled ? 1 : 0, ...ids];
     const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, args))) as (string | null)[][];
     return raw.map((entry, i): SummaryRow => {
       const id = ids[i]!;
@@ -909,7 +909,7 @@ export class JobStore {
   }
 }
 
-/** `filed`: the state whose index lists the id, "unindexed", or "" (none, or not read from a team's indexes). */
+/** `filed`: the state whose index lists the id, "unindexed", or "" (none, or not asked: reportFiled). */
 type SummaryRow =
   | { state: "ok"; id: string; job: ExportJobSummary; encoding: RecordEncoding; filed: string }
   | { state: "gone"; id: string }
@@ -921,11 +921,11 @@ interface IndexScope {
   owner: { field: "teamId" | "userId"; value: string } | null;
   /** The first pruned key (a team index) must list an id, else it is pruned like an expired one. */
   listedOnly: boolean;
-  /** `prune` starts with a team's index block: rows say where each id is filed. */
-  teamBlock: boolean;
+  /** `prune` starts with a team's index block and rows say where each id is filed in it. */
+  reportFiled: boolean;
 }
 
-const NO_INDEX: IndexScope = { prune: [], owner: null, listedOnly: false, teamBlock: false };
+const NO_INDEX: IndexScope = { prune: [], owner: null, listedOnly: false, reportFiled: false };
 
 /** An id on its way to a page: from an index (score and team), or a verified unindexed match (with its job). */
 interface Candidate {

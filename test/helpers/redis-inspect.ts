@@ -23,3 +23,15 @@ export async function snapshotKeys(redis: Redis, prefix: string): Promise<Record
   }
   return out;
 }
+
+/**
+ * How many job records Redis read during `action`: its count of HMGET calls (scripts'
+ * included; the store reads a hash record's summary with one HMGET). Other clients of the
+ * same server must be idle meanwhile.
+ */
+export async function recordsRead(redis: Redis, action: () => Promise<unknown>): Promise<number> {
+  const calls = async () => Number(/cmdstat_hmget:calls=(\d+)/.exec(await redis.info("commandstats"))?.[1] ?? 0);
+  const before = await calls();
+  await action();
+  return (await calls()) - before;
+}
