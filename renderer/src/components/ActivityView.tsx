@@ -3,6 +3,7 @@ import type { AuditEntry } from "../../../shared/audit";
 import { useConsole, useConsoleStore } from "../state/console-context";
 import { ExportIdCell } from "./ExportIdCell";
 import { AUDIT_ACTION_LABELS } from "./job-format";
+import { TeamSelect } from "./TeamSelect";
 import { Timestamp } from "./Timestamp";
 
 const count = (value: number) => value.toLocaleString("en-US");
@@ -13,11 +14,10 @@ const count = (value: number) => value.toLocaleString("en-US");
  * when that one shows all teams); kept fresh by job changes and a poll.
  */
 export function ActivityView() {
-  const { activity, filters, transport } = useConsole();
+  const { activity } = useConsole();
   const teams = useConsoleStore((m) => m.filters, (s) => s.teams);
   const filterTeam = useConsoleStore((m) => m.filters, (s) => s.teamId);
   const teamId = filterTeam ?? teams[0] ?? null;
-  const teamChoices = teamId && !teams.includes(teamId) ? [...teams, teamId] : teams;
   const phase = useConsoleStore((m) => m.activity, (s) => s.phase);
   const busy = useConsoleStore((m) => m.activity, (s) => s.busy);
 
@@ -29,17 +29,7 @@ export function ActivityView() {
   return (
     <main className="activity-area" aria-label="Team activity" aria-busy={phase === "loading" || busy}>
       <div className="toolbar" role="toolbar" aria-label="Activity">
-        <label>
-          Team
-          <select value={teamId ?? ""} disabled={teamChoices.length === 0} onChange={(event) => filters.getState().setTeam(event.target.value || undefined)}>
-            {teamChoices.length === 0 && <option value="">{transport.teamRequired ? "…" : "No teams"}</option>}
-            {teamChoices.map((team) => (
-              <option key={team} value={team}>
-                {team}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TeamSelect teamId={teamId ?? undefined} allTeams={false} />
         <span className="muted activity-intro">Who created, cancelled, retried or deleted which export, newest first.</span>
         <span className="toolbar-actions">
           <button type="button" disabled={!teamId || busy} onClick={() => void activity.getState().refresh()}>

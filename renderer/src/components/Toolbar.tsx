@@ -3,31 +3,19 @@ import { useConsole, useConsoleStore } from "../state/console-context";
 import { ColumnMenu } from "./ColumnMenu";
 import { STATE_LABELS, TYPE_LABELS } from "./job-format";
 import { SearchBox } from "./SearchBox";
+import { TeamSelect } from "./TeamSelect";
 
 /** Filters (team, status, type, text), the bulk delete of the selection and "New export". */
 export function Toolbar() {
-  const { filters, actions, ui, selection, transport } = useConsole();
+  const { filters, actions, ui, selection } = useConsole();
   const teamId = useConsoleStore((m) => m.filters, (s) => s.teamId);
-  const teams = useConsoleStore((m) => m.filters, (s) => s.teams);
   const status = useConsoleStore((m) => m.filters, (s) => s.status);
   const type = useConsoleStore((m) => m.filters, (s) => s.type);
   const selectedCount = useConsoleStore((m) => m.selection, (s) => Object.values(s.selected).filter(Boolean).length);
-  const teamChoices = teamId && !teams.includes(teamId) ? [...teams, teamId] : teams;
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Filters and actions">
-      <label>
-        Team
-        <select value={teamId ?? ""} onChange={(event) => filters.getState().setTeam(event.target.value || undefined)}>
-          {!transport.teamRequired && <option value="">All teams</option>}
-          {transport.teamRequired && teamChoices.length === 0 && <option value="">…</option>}
-          {teamChoices.map((team) => (
-            <option key={team} value={team}>
-              {team}
-            </option>
-          ))}
-        </select>
-      </label>
+      <TeamSelect teamId={teamId} allTeams />
       <label>
         Status
         <select value={status ?? ""} onChange={(event) => filters.getState().setStatus(jobStateSchema.safeParse(event.target.value).data)}>
