@@ -21,6 +21,20 @@ export interface ExportRequest {
   profile?: CsvProfile;
 }
 
+/** An ExportRequest from fields that may be missing or empty (a job record, CLI flags): those are left out. */
+export function exportRequest(fields: { type: JobType; teamId: string; resourceId: string } & { [K in "groupId" | "since" | "until" | "profile"]?: ExportRequest[K] | null }): ExportRequest {
+  const { type, teamId, resourceId, groupId, since, until, profile } = fields;
+  return {
+    type,
+    teamId,
+    resourceId,
+    ...(groupId ? { groupId } : {}),
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    ...(profile ? { profile } : {}),
+  };
+}
+
 export interface ExportStart {
   resourceName: string;
   /** Views to enrich: document views, or dataroom sessions plus their document views. */

@@ -5,7 +5,7 @@ import { parseInput } from "../../../shared/parse-input";
 import { DEFAULT_SETTINGS, runnerSettingsSchema } from "../../../shared/settings";
 import { PERMANENT_FAILURE_CODES, permanentFailureMessage } from "../../../shared/job-failure";
 import type { CsvOptions } from "../csv/csv-writer";
-import { exportVisits, type ExportDeps } from "../export/export-visits";
+import { exportRequest, exportVisits, type ExportDeps } from "../export/export-visits";
 import { meterTinybirdCalls, type CallMeter } from "../tinybird/call-meter";
 import { newJobId } from "../jobs/job-id";
 import type { JobChangeSubscription } from "../jobs/job-events";
@@ -211,15 +211,7 @@ export class ExportRunner {
       await store.discardPartialResult(id, runId);
       const outcome = await meterTinybirdCalls(meter, () => exportVisits(
         this.options.deps,
-        {
-          type: record.type,
-          teamId: record.teamId,
-          resourceId: record.resourceId,
-          ...(record.groupId ? { groupId: record.groupId } : {}),
-          ...(record.since ? { since: record.since } : {}),
-          ...(record.until ? { until: record.until } : {}),
-          ...(record.profile ? { profile: record.profile } : {}),
-        },
+        exportRequest(record),
         async (chunk) => {
           bytes += Buffer.byteLength(chunk);
           await store.appendPartialResult(id, runId, chunk);

@@ -16,7 +16,7 @@ import {
   tinybirdTokenSchema,
 } from "../../../shared/settings";
 import type { CsvOptions } from "../../core/csv/csv-writer";
-import type { ExportRequest } from "../../core/export/export-visits";
+import { exportRequest, type ExportRequest } from "../../core/export/export-visits";
 
 /*
  * Command-line arguments of `npm run export`, parsed and validated without any I/O: the
@@ -196,15 +196,7 @@ export function parseExportArgs(argv: readonly string[], env: Environment): Pars
   return {
     kind: "run",
     settings: {
-      request: {
-        type: flags.type,
-        teamId: flags.team,
-        resourceId: flags.resource,
-        ...(flags.group ? { groupId: flags.group } : {}),
-        ...(flags.since ? { since: flags.since } : {}),
-        ...(flags.until ? { until: flags.until } : {}),
-        ...(flags.profile ? { profile: flags.profile } : {}),
-      },
+      request: exportRequest({ type: flags.type, teamId: flags.team, resourceId: flags.resource, groupId: flags.group, since: flags.since, until: flags.until, profile: flags.profile }),
       outFile: flags.out,
       mode: flags.mode ?? (envMode.value as ExportMode | undefined) ?? DEFAULT_EXPORT_MODE,
       rateLimit: {
