@@ -62,7 +62,7 @@ export type RouteQuery = Readonly<Record<string, string | number | undefined>>;
 
 /**
  * A route's path with its parameters filled in (each percent-encoded, so an id never adds a
- * segment) and its fixed query, then `query`, appended.
+ * segment) and `query`, then its fixed query (which a caller's query cannot override), appended.
  */
 export function routePath<P extends string>(route: ApiRoute<P>, params: RouteParams<P>, query: RouteQuery = {}): string {
   const values = params as Readonly<Record<string, string | undefined>>;
@@ -76,7 +76,7 @@ export function routePath<P extends string>(route: ApiRoute<P>, params: RoutePar
     })
     .join("/");
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries({ ...route.query, ...query })) if (value !== undefined && value !== "") search.set(name, String(value));
+  for (const [name, value] of Object.entries({ ...query, ...route.query })) if (value !== undefined && value !== "") search.set(name, String(value));
   return search.size > 0 ? `${path}?${search}` : path;
 }
 

@@ -60,6 +60,8 @@ describe("routePath", () => {
 
   it("appends the route's fixed query, then the set values of the given one", () => {
     expect(routePath(routes.downloadResult, { teamId: "t1", exportId: "e1" })).toBe("/api/teams/t1/export-jobs/e1?download=true");
+    // A caller's query cannot turn the download into the job's JSON.
+    expect(routePath(routes.downloadResult, { teamId: "t1", exportId: "e1" }, { download: "false" })).toBe("/api/teams/t1/export-jobs/e1?download=true");
     expect(routePath(routes.listJobs, { teamId: "t1" }, { status: "FAILED", type: undefined, search: "", offset: 0, limit: 50 })).toBe(
       "/api/teams/t1/export-jobs?status=FAILED&offset=0&limit=50",
     );

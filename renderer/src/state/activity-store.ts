@@ -48,15 +48,22 @@ export function mayAddAuditEntry(change: JobChange): boolean {
   return change.kind !== "updated" || change.status === "FAILED" || change.status === "PENDING";
 }
 
-/** The newest `count` entries, in pages the API accepts. */
-async function newestEntries(api: Pick<ConsoleApi, "listAudit">, teamId: string, count: number): Promise<AuditPage> {
-  const entries: AuditEntry[] = [];
+const entryKey = (entry: AuditEntry) => `${entry.at}|${entry.jobId}|${entry.action}|${entry.actor}`;
+
+/**
+ * The newest `count` entries, in pages the API accepts. An entry recorded between two pages
+ * shifts the next page down by one: what was read already is left out (the next read has it all).
+ */
+export async function newestEntries(api: Pick<ConsoleApi, "listAudit">, teamId: string, count: number): Promise<AuditPage> {
+  const entries = new Map<string, AuditEntry>();
+  let read = 0;
   let page: AuditPage;
   do {
-    page = await api.listAudit({ teamId, query: { offset: entries.length, limit: Math.min(MAX_PAGE_LIMIT, count - entries.length) } });
-    entries.push(...page.entries);
-  } while (page.entries.length > 0 && entries.length < Math.min(count, page.total));
-  return { entries, total: page.total, unreadable: page.unreadable };
+    page = await api.listAudit({ teamId, query: { offset: read, limit: Math.min(MAX_PAGE_LIMIT, count - read) } });
+    read += page.entries.length;
+    for (const entry of page.entries) if (!entries.has(entryKey(entry))) entries.set(entryKey(entry), entry);
+  } while (page.entries.length > 0 && read < Math.min(count, page.total));
+  return { entries: [...entries.values()], total: page.total, unreadable: page.unreadable };
 }
 
 /**
