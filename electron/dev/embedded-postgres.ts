@@ -1,6 +1,6 @@
 import { PAPERMARK_SCHEMA_SQL } from "./papermark-schema";
 import { pgliteClient, type PGliteLike, type SqlClient } from "../core/views/sql-client";
-import { servePgliteOverTcp, type PGliteWire, type PgliteWireServer } from "./pglite-wire-server";
+import { servePgliteOverTcp, type PGliteWire, type PgliteWireServer, type WireServerOptions } from "./pglite-wire-server";
 
 export interface EmbeddedPostgres {
   sql: SqlClient;
@@ -8,7 +8,7 @@ export interface EmbeddedPostgres {
   exec(statements: string): Promise<void>;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
   /** Serves it to `pg` clients in other processes on 127.0.0.1 (see servePgliteOverTcp). */
-  serve(port?: number): Promise<PgliteWireServer>;
+  serve(options?: WireServerOptions): Promise<PgliteWireServer>;
 }
 
 /**
@@ -26,7 +26,7 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
       await db.exec(statements);
     },
     insert: (table, rows) => insertRows((text, params) => db.query(text, params), table, rows),
-    serve: (port) => servePgliteOverTcp(db, { port }),
+    serve: (options) => servePgliteOverTcp(db, options),
   };
 }
 

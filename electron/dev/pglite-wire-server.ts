@@ -15,6 +15,16 @@ export interface PgliteWireServer {
   close(): Promise<void>;
 }
 
+export interface WireServerOptions {
+  /** Absent or 0: a free port. */
+  port?: number;
+  /** One line per connection the server closes on its own (and why). */
+  log?: (line: string) => void;
+}
+
+/** The longest message a client may send (the startup packet included): a longer one is refused before its bytes are kept. */
+export const MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
+
 // Messages a client may send before its startup message (first 4 bytes: length; next 4: code).
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -24,6 +34,7 @@ const TERMINATE = 0x58; // 'X'
 const ENDS_BATCH = new Set([0x53 /* Sync */, 0x51 /* simple Query */, 0x48 /* Flush */]);
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+const PROTOCOL_VIOLATION = "08P01"; // SQLSTATE
 
 /**
  * Serves an in-process PGlite over TCP on 127.0.0.1, so `pg` clients in other processes (the
@@ -34,13 +45,13 @@ const IDLE = 0x49; // 'I'
  * lock until the transaction ends (or it disconnects, which rolls the transaction back).
  * No TLS and no password (PGlite accepts any user): it listens on the loopback only.
  */
-export async function servePgliteOverTcp(db: PGliteWire, options: { port?: number } = {}): Promise<PgliteWireServer> {
+export async function servePgliteOverTcp(db: PGliteWire, options: WireServerOptions = {}): Promise<PgliteWireServer> {
   await db.waitReady;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    new WireConnection(db, socket);
+    new WireConnection(db, socket, options.log);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -73,11 +84,15 @@ class WireConnection {
   /** While this client holds PGlite's lock between batches: gives it the next batch (null: closed). */
   private handOver: ((batch: Batch | null) => void) | null = null;
   private closed = false;
+  /** Who, in log lines (the address is gone once the socket is). */
+  private readonly peer: string;
 
   constructor(
     private readonly db: PGliteWire,
     private readonly socket: Socket,
+    private readonly log: ((line: string) => void) | undefined,
   ) {
+    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("error", () => socket.destroy());
@@ -88,11 +103,14 @@ class WireConnection {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.closed) return;
     this.buffer = Buffer.concat([this.buffer, chunk]);
     for (;;) {
       if (!this.started) {
-        if (this.buffer.length < 8) return;
+        if (this.buffer.length < 4) return;
         const length = this.buffer.readInt32BE(0);
+        // Its own length and a code at least; refused before its bytes come when too long.
+        if (length < 8 || length > MAX_MESSAGE_LENGTH) return this.refuse(PROTOCOL_VIOLATION, `invalid length of startup packet: ${length}`);
         if (this.buffer.length < length) return;
         const message = Buffer.from(this.buffer.subarray(0, length));
         this.buffer = this.buffer.subarray(length);
@@ -111,7 +129,10 @@ class WireConnection {
         continue;
       }
       if (this.buffer.length < 5) return;
-      const length = 1 + this.buffer.readInt32BE(1);
+      // The length counts itself (4 bytes) but not the type byte before it.
+      const declared = this.buffer.readInt32BE(1);
+      if (declared < 4 || declared > MAX_MESSAGE_LENGTH) return this.refuse(PROTOCOL_VIOLATION, `invalid message length: ${declared}`);
+      const length = 1 + declared;
       if (this.buffer.length < length) return;
       const message = Buffer.from(this.buffer.subarray(0, length));
       this.buffer = this.buffer.subarray(length);
@@ -126,6 +147,16 @@ class WireConnection {
         this.enqueue(messages);
       }
     }
+  }
+
+  /** Answers a FATAL ErrorResponse, closes the connection and gives up its hold on the database (the transaction is rolled back). */
+  private refuse(sqlState: string, message: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffer = Buffer.alloc(0);
+    this.log?.(`${this.peer}: ${message}`);
+    this.socket.end(errorResponse(sqlState, message), () => this.socket.destroy());
+    this.takeHandOver()?.(null);
   }
 
   private enqueue(messages: Buffer[]): void {
@@ -189,6 +220,15 @@ function readyStatus(answer: Uint8Array): number | null {
     offset += 1 + length;
   }
   return status;
+}
+
+/** A FATAL ErrorResponse: the client reports it and expects the connection to close. */
+function errorResponse(sqlState: string, message: string): Buffer {
+  const fields = Buffer.from(["SFATAL", "VFATAL", `C${sqlState}`, `M${message}`].map((field) => `${field}\0`).join("") + "\0", "utf8");
+  const header = Buffer.alloc(5);
+  header[0] = 0x45; // 'E'
+  header.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([header, fields]);
 }
 
 function simpleQuery(sql: string): Uint8Array {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../electron/dev/embedded-postgres";
-import type { PgliteWireServer } from "../../electron/dev/pglite-wire-server";
+import { MAX_MESSAGE_LENGTH, type PgliteWireServer } from "../../electron/dev/pglite-wire-server";
 import { pgClient } from "../../electron/core/views/sql-client";
 
 // The demo's embedded database served to `pg` clients in other processes (the CLI, worker,
@@ -26,8 +26,8 @@ afterAll(async () => {
   await db.sql.close();
 });
 
-function client(): pg.Client {
-  const connection = new pg.Client(server.url);
+function client(url = server.url): pg.Client {
+  const connection = new pg.Client(url);
   connection.on("error", () => {}); // a test that cuts the connection expects it
   return connection;
 }
@@ -106,4 +106,112 @@ describe("the embedded database over TCP", () => {
     expect((await connection.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
     await connection.end();
   });
+
+  describe("refuses a malformed or oversized message: closes that connection and goes on serving the others", () => {
+    const PROTOCOL_3 = 196608;
+    const startupHeader = (length: number, code: number) => {
+      const header = Buffer.alloc(8);
+      header.writeInt32BE(length, 0);
+      header.writeInt32BE(code, 4);
+      return header;
+    };
+    const messageHeader = (type: string, length: number) => {
+      const header = Buffer.alloc(5);
+      header.write(type, 0, "latin1");
+      header.writeInt32BE(length, 1);
+      return header;
+    };
+
+    it.each([
+      ["a startup packet shorter than its own length and code", 4, startupHeader(4, 0)],
+      ["a startup packet with a negative length", -1, startupHeader(-1, PROTOCOL_3)],
+      ["a startup packet longer than the cap (refused before its bytes come)", MAX_MESSAGE_LENGTH + 1, startupHeader(MAX_MESSAGE_LENGTH + 1, PROTOCOL_3)],
+    ])("%s", async (_, length, bytes) => {
+      const raw = await rawClient();
+      raw.socket.write(bytes);
+      expect(errorResponse(await raw.closed)).toEqual({ S: "FATAL", V: "FATAL", C: "08P01", M: `invalid length of startup packet: ${length}` });
+      expect(await teamsOverTcp()).toBe(200);
+      expect(await count()).toBe(200);
+    });
+
+    it.each([
+      ["a message whose length is -1", -1, messageHeader("Q", -1)],
+      ["a message whose length is shorter than the length field itself", 3, messageHeader("Q", 3)],
+      ["a message longer than the cap (refused before its bytes come)", MAX_MESSAGE_LENGTH + 1, messageHeader("Q", MAX_MESSAGE_LENGTH + 1)],
+    ])("%s", async (_, length, bytes) => {
+      const raw = await rawClient();
+      raw.socket.write(startupMessage());
+      await raw.until((received) => received.subarray(-6).equals(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]))); // ReadyForQuery, idle
+      const answeredBefore = raw.received().length;
+      raw.socket.write(bytes);
+      expect(errorResponse((await raw.closed).subarray(answeredBefore))).toEqual({ S: "FATAL", V: "FATAL", C: "08P01", M: `invalid message length: ${length}` });
+      expect(await teamsOverTcp()).toBe(200);
+      expect(await count()).toBe(200);
+    });
+  });
 });
+
+/** The startup message of protocol 3.0 for user postgres. */
+function startupMessage(): Buffer {
+  const parameters = Buffer.from("user\0postgres\0database\0postgres\0\0", "latin1");
+  const message = Buffer.alloc(8 + parameters.length);
+  message.writeInt32BE(message.length, 0);
+  message.writeInt32BE(196608, 4);
+  parameters.copy(message, 8);
+  return message;
+}
+
+/** A TCP client that writes raw bytes and keeps everything the server sends until it closes the connection. */
+async function rawClient() {
+  const socket = connect(server.port, "127.0.0.1");
+  await once(socket, "connect");
+  let received = Buffer.alloc(0);
+  const waiting = new Set<() => void>();
+  socket.on("data", (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    for (const check of waiting) check();
+  });
+  socket.on("error", () => {});
+  const closed = once(socket, "close").then(() => received);
+  return {
+    socket,
+    received: () => received,
+    closed,
+    /** Resolves once what the server sent so far satisfies the test. */
+    until: (test: (received: Buffer) => boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!test(received)) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      }),
+  };
+}
+
+/** The fields of the one ErrorResponse the bytes hold (by field code: S, V, C, M…). */
+function errorResponse(bytes: Buffer): Record<string, string> {
+  expect(bytes.subarray(0, 1).toString("latin1")).toBe("E");
+  expect(bytes.readInt32BE(1)).toBe(bytes.length - 1);
+  const fields: Record<string, string> = {};
+  let offset = 5;
+  while (bytes[offset] !== 0) {
+    const end = bytes.indexOf(0, offset + 1);
+    fields[String.fromCharCode(bytes[offset]!)] = bytes.toString("utf8", offset + 1, end);
+    offset = end + 1;
+  }
+  return fields;
+}
+
+/** A fresh `pg` connection's count of teams: the server still answers. */
+async function teamsOverTcp(): Promise<number> {
+  const connection = client();
+  await connection.connect();
+  try {
+    return (await connection.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Team"`)).rows[0]!.n;
+  } finally {
+    await connection.end();
+  }
+}
