@@ -18,12 +18,20 @@ export interface PgliteWireServer {
 export interface WireServerOptions {
   /** Absent or 0: a free port. */
   port?: number;
+  /** How long a client may hold the database idle inside a transaction before it is rolled back and disconnected. */
+  idleInTransactionTimeoutMs?: number;
   /** One line per connection the server closes on its own (and why). */
   log?: (line: string) => void;
 }
 
 /** The longest message a client may send (the startup packet included): a longer one is refused before its bytes are kept. */
 export const MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
+/**
+ * While a client is inside a transaction, every other client and the demo's own queries wait:
+ * one left idle there (a psql session after BEGIN) is rolled back and disconnected after this
+ * long, as Postgres's idle_in_transaction_session_timeout does.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 
 // Messages a client may send before its startup message (first 4 bytes: length; next 4: code).
 const SSL_REQUEST = 80877103;
@@ -34,7 +42,9 @@ const TERMINATE = 0x58; // 'X'
 const ENDS_BATCH = new Set([0x53 /* Sync */, 0x51 /* simple Query */, 0x48 /* Flush */]);
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
-const PROTOCOL_VIOLATION = "08P01"; // SQLSTATE
+// SQLSTATEs
+const PROTOCOL_VIOLATION = "08P01";
+const IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
 
 /**
  * Serves an in-process PGlite over TCP on 127.0.0.1, so `pg` clients in other processes (the
@@ -42,7 +52,9 @@ const PROTOCOL_VIOLATION = "08P01"; // SQLSTATE
  * in-process. PGlite is a single session: each client's batch of messages (up to its Sync or
  * simple Query) runs alone under PGlite's query lock, so clients and the demo's own queries
  * never interleave inside one another's statements; a client inside a transaction keeps the
- * lock until the transaction ends (or it disconnects, which rolls the transaction back).
+ * lock until the transaction ends (or it disconnects, or idles there for longer than
+ * IDLE_IN_TRANSACTION_TIMEOUT_MS: either rolls the transaction back). A malformed or oversized
+ * message closes only the connection that sent it.
  * No TLS and no password (PGlite accepts any user): it listens on the loopback only.
  */
 export async function servePgliteOverTcp(db: PGliteWire, options: WireServerOptions = {}): Promise<PgliteWireServer> {
@@ -51,7 +63,7 @@ export async function servePgliteOverTcp(db: PGliteWire, options: WireServerOpti
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    new WireConnection(db, socket, options.log);
+    new WireConnection(db, socket, options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS, options.log);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -90,6 +102,7 @@ class WireConnection {
   constructor(
     private readonly db: PGliteWire,
     private readonly socket: Socket,
+    private readonly idleInTransactionTimeoutMs: number,
     private readonly log: ((line: string) => void) | undefined,
   ) {
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -150,11 +163,11 @@ class WireConnection {
   }
 
   /** Answers a FATAL ErrorResponse, closes the connection and gives up its hold on the database (the transaction is rolled back). */
-  private refuse(sqlState: string, message: string): void {
+  private refuse(sqlState: string, message: string, why = ""): void {
     if (this.closed) return;
     this.closed = true;
     this.buffer = Buffer.alloc(0);
-    this.log?.(`${this.peer}: ${message}`);
+    this.log?.(`${this.peer}: ${message}${why && ` (${why})`}`);
     this.socket.end(errorResponse(sqlState, message), () => this.socket.destroy());
     this.takeHandOver()?.(null);
   }
@@ -184,7 +197,16 @@ class WireConnection {
           if (idle || this.closed) break;
           const next = new Promise<Batch | null>((resolve) => (this.handOver = resolve));
           current.executed();
-          current = await next;
+          const timeout = setTimeout(
+            () =>
+              this.refuse(IDLE_IN_TRANSACTION_TIMEOUT, "terminating connection due to idle-in-transaction timeout", `idle for more than ${this.idleInTransactionTimeoutMs} ms while holding the database`),
+            this.idleInTransactionTimeoutMs,
+          );
+          try {
+            current = await next;
+          } finally {
+            clearTimeout(timeout);
+          }
         }
         if (!idle) await this.db.execProtocolRaw(simpleQuery("ROLLBACK")); // left inside a transaction
       } catch {

@@ -149,6 +149,33 @@ describe("the embedded database over TCP", () => {
       expect(await count()).toBe(200);
     });
   });
+
+  it("rolls back and disconnects a client idle inside a transaction for longer than the limit, and frees the database for the others", async () => {
+    const logged: string[] = [];
+    const strict = await db.serve({ idleInTransactionTimeoutMs: 200, log: (line) => logged.push(line) });
+    // Idle as long, but outside a transaction: it holds nothing, so it stays connected.
+    const bystander = client(strict.url);
+    const idler = client(strict.url);
+    try {
+      await bystander.connect();
+      await idler.connect();
+      const terminated = once(idler, "error") as Promise<[Error & { code?: string }]>;
+      await idler.query("BEGIN");
+      await idler.query(`INSERT INTO "Team" ("id", "name", "plan") VALUES ('team_idle', 'Idle', 'free')`);
+      // Queued behind the idle transaction: it runs once the server gives up on it.
+      const inProcess = count(`"id" = 'team_idle'`);
+      const [error] = await terminated;
+      expect(error.message).toBe("terminating connection due to idle-in-transaction timeout");
+      expect(error.code).toBe("25P03");
+      expect(await inProcess).toBe(0);
+      expect(logged).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+: terminating connection due to idle-in-transaction timeout \(idle for more than 200 ms while holding the database\)$/)]);
+      expect((await bystander.query(`SELECT count(*)::int AS n FROM "Team"`)).rows).toEqual([{ n: 200 }]);
+    } finally {
+      await bystander.end();
+      await idler.end().catch(() => undefined);
+      await strict.close();
+    }
+  });
 });
 
 /** The startup message of protocol 3.0 for user postgres. */

@@ -59,7 +59,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       // Fresh tables have no statistics: without them the keyset pages plan badly.
       await db.exec("ANALYZE");
     }
-    const wire = await db.serve();
+    const wire = await db.serve({ log: (line) => log(`the embedded database closed ${line}`) });
     stopped.push(() => wire.close());
     log(`the embedded database on ${wire.url} (for the CLI, worker and serve)`);
     if (findClickHouseServer()) {
