@@ -8,7 +8,7 @@ import type { JobChange } from "../../shared/job";
 import { ConsoleApp } from "../../electron/desktop/console-app";
 import { SettingsStore } from "../../electron/desktop/settings-store";
 import { JobStore } from "../../electron/core/jobs/job-store";
-import { startDemoStack } from "../../electron/dev/demo/demo-stack";
+import { DEMO_DATABASE_URL, startDemoStack } from "../../electron/dev/demo/demo-stack";
 
 const dir = mkdtempSync(join(tmpdir(), "vec-app-"));
 let savePath: string | null = null;
@@ -43,6 +43,8 @@ describe("the desktop console on the embedded default", () => {
     const status = await app.handlers.getConnectionStatus({});
     expect(status).toMatchObject({ demo: true, redis: { ok: true }, postgres: { ok: true }, tinybird: { ok: true } });
     expect((await app.handlers.getSettings({})).configured).toBe(false);
+    // The desktop reads the demo's database in-process and opens no port for it: its URL is the placeholder.
+    expect((await app.handlers.getSettings({})).databaseUrl).toBe(DEMO_DATABASE_URL);
   });
 
   it("runs an export, notifies, and saves the exact CSV from Redis to the chosen file", async () => {

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   logLine(`starting the demo stack (data in ${dataDir})…`);
   const scale = Number(process.env.DEMO_SCALE ?? 1);
   if (!(scale > 0 && scale <= 100)) fail(`DEMO_SCALE must be a number above 0 and at most 100, got ${process.env.DEMO_SCALE}`);
-  const stack = await startDemoStack({ dataDir, scale, log: logLine });
+  // Served over TCP: the CLI, a worker or another server read the same database while the demo runs.
+  const stack = await startDemoStack({ dataDir, scale, serveDatabase: true, log: logLine });
   process.on("exit", () => stack.killNow());
   const core = await startConsoleCore(stack.settings, { runner: true, sql: stack.sql, demo: true, log: logLine });
   // Kept in the data folder: a restart hands out the same token, so open tabs keep working.

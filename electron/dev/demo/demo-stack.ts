@@ -14,6 +14,12 @@ export interface DemoStackOptions {
   dataDir: string;
   /** Demo data size (1 = about 3000 views). */
   scale?: number;
+  /**
+   * Also serve the embedded database to other processes on 127.0.0.1 (no password) and put
+   * its URL in settings.databaseUrl. `npm run demo` does, for the CLI, worker and serve; the
+   * desktop app does not: it reads the database in-process and opens no port for it.
+   */
+  serveDatabase?: boolean;
   log?: (line: string) => void;
 }
 
@@ -30,12 +36,15 @@ export interface DemoStack {
   killNow(): void;
 }
 
+/** settings.databaseUrl when the database is not served: the console reads it in-process, not from a server. */
+export const DEMO_DATABASE_URL = "postgres://embedded-demo/papermark";
+
 /**
  * The embedded default: a private redis-server (append-only file on, so jobs survive a
  * restart), an embedded Postgres with seeded Papermark-shaped data, and a Tinybird emulator
  * with matching page-view events and a realistic rate limit. No credentials needed.
- * The console reads the embedded Postgres in-process; settings.databaseUrl serves it to the
- * CLI, `worker` and `serve` in other processes while the demo runs.
+ * The console reads the embedded Postgres in-process; with serveDatabase, settings.databaseUrl
+ * serves it to the CLI, `worker` and `serve` in other processes while the demo runs.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const log = options.log ?? (() => {});
@@ -59,9 +68,13 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       // Fresh tables have no statistics: without them the keyset pages plan badly.
       await db.exec("ANALYZE");
     }
-    const wire = await db.serve({ log: (line) => log(`the embedded database closed ${line}`) });
-    stopped.push(() => wire.close());
-    log(`the embedded database on ${wire.url} (for the CLI, worker and serve)`);
+    let databaseUrl = DEMO_DATABASE_URL;
+    if (options.serveDatabase) {
+      const wire = await db.serve({ log: (line) => log(`the embedded database closed ${line}`) });
+      stopped.push(() => wire.close());
+      log(`the embedded database on ${wire.url} (for the CLI, worker and serve)`);
+      databaseUrl = wire.url;
+    }
     if (findClickHouseServer()) {
       const dir = join(options.dataDir, "clickhouse");
       // Its tables are loaded from the data set on every start: nothing in it is worth keeping.
@@ -78,7 +91,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     await emulator.start();
     stopped.push(() => emulator.stop());
     // The default mode (auto): sql on the Query API when ClickHouse runs, else batch.
-    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl: wire.url, tinybirdHost: emulator.url, tinybirdToken: token });
+    const settings = settingsSchema.parse({ redisUrl: redis.url, databaseUrl, tinybirdHost: emulator.url, tinybirdToken: token });
     return {
       settings,
       sql: db.sql,
