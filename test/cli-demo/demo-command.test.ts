@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { routeRequests } from "../helpers/route-requests";
 import { routes } from "../../shared/routes";
+import { PIPES } from "../../electron/core/tinybird/pipes";
 
 const dataDir = mkdtempSync(join(tmpdir(), "vec-demo-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -63,8 +64,10 @@ describe("npm run demo", () => {
     const tinybirdToken = /^ {4}TINYBIRD_TOKEN=(\S+)$/m.exec(first.output())![1]!;
     expect(first.errors()).toContain(`private redis-server on ${redisUrl.replace("redis://", "")}`);
     expect(first.errors()).toContain(`the embedded database on ${databaseUrl}`);
-    expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: `Bearer ${tinybirdToken}` } })).status).not.toBe(403);
-    expect((await fetch(`${tinybirdHost}/v0/pipes/x.json`, { headers: { Authorization: "Bearer wrong" } })).status).toBe(403);
+    // The printed token opens the emulator, another does not: asked for a pipe's information (what the status check reads), which no rate limit refuses.
+    const pipeInfo = `${tinybirdHost}/v0/pipes/${PIPES.userAgentPerViewV3}`;
+    expect((await fetch(pipeInfo, { headers: { Authorization: `Bearer ${tinybirdToken}` } })).status).toBe(200);
+    expect((await fetch(pipeInfo, { headers: { Authorization: "Bearer wrong" } })).status).toBe(403);
     // The whole CLI command, ready to paste.
     const exportLine = /^ {2}e\.g\. (.*npm run export -- .*)$/m.exec(first.output())![1]!;
     expect(exportLine).toBe(
