@@ -87,7 +87,16 @@ interface Batch {
 }
 
 class WireConnection {
+  /** Received bytes not parsed yet. */
   private buffer = Buffer.alloc(0);
+  /**
+   * Chunks received after `buffer`, joined to it only once the message being waited for is
+   * whole: a long message comes in many chunks, and joining on each one copies it over and over.
+   */
+  private pending: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes `buffer` needs before the next message (or its header) can be read. */
+  private needed = 0;
   private started = false;
   /** Complete messages of the batch being collected. */
   private messages: Buffer[] = [];
@@ -117,14 +126,18 @@ class WireConnection {
 
   private receive(chunk: Buffer): void {
     if (this.closed) return;
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.pending.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.needed) return;
+    this.buffer = Buffer.concat([this.buffer, ...this.pending], this.buffered);
+    this.pending = [];
     for (;;) {
       if (!this.started) {
-        if (this.buffer.length < 4) return;
+        if (this.buffer.length < 4) return this.waitFor(4);
         const length = this.buffer.readInt32BE(0);
         // Its own length and a code at least; refused before its bytes come when too long.
         if (length < 8 || length > MAX_MESSAGE_LENGTH) return this.refuse(PROTOCOL_VIOLATION, `invalid length of startup packet: ${length}`);
-        if (this.buffer.length < length) return;
+        if (this.buffer.length < length) return this.waitFor(length);
         const message = Buffer.from(this.buffer.subarray(0, length));
         this.buffer = this.buffer.subarray(length);
         const code = message.readInt32BE(4);
@@ -141,12 +154,12 @@ class WireConnection {
         this.enqueue([message]);
         continue;
       }
-      if (this.buffer.length < 5) return;
+      if (this.buffer.length < 5) return this.waitFor(5);
       // The length counts itself (4 bytes) but not the type byte before it.
       const declared = this.buffer.readInt32BE(1);
       if (declared < 4 || declared > MAX_MESSAGE_LENGTH) return this.refuse(PROTOCOL_VIOLATION, `invalid message length: ${declared}`);
       const length = 1 + declared;
-      if (this.buffer.length < length) return;
+      if (this.buffer.length < length) return this.waitFor(length);
       const message = Buffer.from(this.buffer.subarray(0, length));
       this.buffer = this.buffer.subarray(length);
       if (message[0] === TERMINATE) {
@@ -162,11 +175,18 @@ class WireConnection {
     }
   }
 
+  /** Keeps the bytes received so far until `needed` are in. */
+  private waitFor(needed: number): void {
+    this.needed = needed;
+    this.buffered = this.buffer.length;
+  }
+
   /** Answers a FATAL ErrorResponse, closes the connection and gives up its hold on the database (the transaction is rolled back). */
   private refuse(sqlState: string, message: string, why = ""): void {
     if (this.closed) return;
     this.closed = true;
     this.buffer = Buffer.alloc(0);
+    this.pending = [];
     this.log?.(`${this.peer}: ${message}${why && ` (${why})`}`);
     this.socket.end(errorResponse(sqlState, message), () => this.socket.destroy());
     this.takeHandOver()?.(null);

@@ -107,6 +107,22 @@ describe("the embedded database over TCP", () => {
     await connection.end();
   });
 
+  it("reads messages that come in many pieces: a startup packet byte by byte, a query with an 8 MiB parameter", async () => {
+    const raw = await rawClient();
+    raw.socket.setNoDelay(true);
+    for (const byte of startupMessage()) await new Promise<void>((resolve) => raw.socket.write(Buffer.from([byte]), () => resolve()));
+    await raw.until((received) => received.subarray(-6).equals(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]))); // ReadyForQuery, idle
+    raw.socket.destroy();
+    const connection = client();
+    await connection.connect();
+    try {
+      const text = "x".repeat(8 * 1024 * 1024 - 1) + "y";
+      expect((await connection.query<{ n: number; last: string }>("SELECT length($1::text)::int AS n, right($1::text, 2) AS last", [text])).rows).toEqual([{ n: text.length, last: "xy" }]);
+    } finally {
+      await connection.end();
+    }
+  });
+
   describe("refuses a malformed or oversized message: closes that connection and goes on serving the others", () => {
     const PROTOCOL_3 = 196608;
     const startupHeader = (length: number, code: number) => {
