@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { JOB_STATES, JOB_TYPES, jobStateOf, type ExportJobSummary, type JobFilter } from "../../shared/job";
+import { JOB_STATES, JOB_TYPES, jobStateOf, type ExportJobSummary, type JobFilter, type JobState, type JobType } from "../../shared/job";
 import { INDEX_VERSION } from "../../electron/core/jobs/job-scripts";
 import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
 import { writeJobRecords } from "../e2e/seeded-jobs";
@@ -78,14 +78,16 @@ async function expectFiltersAgree(team: string, resources: readonly string[]): P
   }
 }
 
+/** The key without the test's prefix (a readable label). */
+const unprefixed = (key: string) => key.slice(prefix.length);
+
 /** Members of every secondary index of the team, by key (without the prefix). */
 async function secondaryIndexes(team: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const kind of ["state", "type", "resource"]) {
-    for (const key of await redis.keys(`${prefix}team_jobs_${kind}:${team}:*`)) out[key.slice(prefix.length)] = (await redis.zrange(key, "0", "-1")).sort();
-  }
-  const unindexed = await redis.zrange(`${prefix}team_jobs_unindexed:${team}`, "0", "-1");
-  if (unindexed.length) out[`team_jobs_unindexed:${team}`] = unindexed.sort();
+  const patterns = [store.keys.teamStateIndex(team, "*" as JobState), store.keys.teamTypeIndex(team, "*" as JobType), store.keys.teamResourceIndex(team, "*")];
+  for (const pattern of patterns) for (const key of await redis.keys(pattern)) out[unprefixed(key)] = (await redis.zrange(key, "0", "-1")).sort();
+  const unindexed = await redis.zrange(store.keys.teamUnindexed(team), "0", "-1");
+  if (unindexed.length) out[unprefixed(store.keys.teamUnindexed(team))] = unindexed.sort();
   return out;
 }
 
@@ -95,33 +97,31 @@ async function secondaryIndexes(team: string): Promise<Record<string, string[]>>
  * index's score; nothing else anywhere.
  */
 async function expectIndexesMatch(team: string, unindexed: readonly string[] = []): Promise<void> {
-  const members = await redis.zrange(`${prefix}team_jobs:${team}`, "0", "-1", "WITHSCORES");
+  const members = await redis.zrange(store.keys.teamIndex(team), "0", "-1", "WITHSCORES");
   const expected: Record<string, string[]> = {};
-  const add = (key: string, id: string) => (expected[key] = [...(expected[key] ?? []), id].sort());
+  const add = (key: string, id: string) => (expected[unprefixed(key)] = [...(expected[unprefixed(key)] ?? []), id].sort());
   for (let i = 0; i < members.length; i += 2) {
     const id = members[i]!;
     if (unindexed.includes(id)) {
-      add(`team_jobs_unindexed:${team}`, id);
+      add(store.keys.teamUnindexed(team), id);
       continue;
     }
     const job = (await store.getSummary(id))!;
-    add(`team_jobs_state:${team}:${jobStateOf(job)}`, id);
-    add(`team_jobs_type:${team}:${job.type}`, id);
-    add(`team_jobs_resource:${team}:${job.resourceId}`, id);
-    for (const key of [`team_jobs_state:${team}:${jobStateOf(job)}`, `team_jobs_type:${team}:${job.type}`, `team_jobs_resource:${team}:${job.resourceId}`]) {
-      expect(await redis.zscore(prefix + key, id), key).toBe(members[i + 1]);
+    const keys = [store.keys.teamStateIndex(team, jobStateOf(job)), store.keys.teamTypeIndex(team, job.type), store.keys.teamResourceIndex(team, job.resourceId)];
+    for (const key of keys) {
+      add(key, id);
+      expect(await redis.zscore(key, id), unprefixed(key)).toBe(members[i + 1]);
     }
   }
   expect(await secondaryIndexes(team)).toEqual(expected);
 }
 
-
 /** A record as Papermark's web app writes it: a JSON string and the two seed indexes. */
 async function writeWebAppJob(id: string, createdAt: string, fields: Partial<ExportJobSummary> = {}): Promise<void> {
   const record = { id, type: "dataroom", status: "PENDING", resourceId: "dr_1", resourceName: "Series A", userId: "user_web", teamId: TEAM, createdAt, updatedAt: createdAt, ...fields };
-  await redis.setex(`${prefix}export_job:${id}`, 3600, JSON.stringify(record));
-  await redis.zadd(`${prefix}team_jobs:${record.teamId}`, Date.parse(createdAt), id);
-  await redis.zadd(`${prefix}user_jobs:${record.userId}`, Date.parse(createdAt), id);
+  await redis.setex(store.keys.job(id), 3600, JSON.stringify(record));
+  await redis.zadd(store.keys.teamIndex(record.teamId), Date.parse(createdAt), id);
+  await redis.zadd(store.keys.userIndex(record.userId), Date.parse(createdAt), id);
 }
 
 describe("the indexes follow every write", () => {
@@ -215,18 +215,18 @@ describe("backfill: jobs written before the indexes existed", () => {
     await writeWebAppJob("webapp_1", at(40), { status: "COMPLETED", resourceId: "doc_0" });
     await writeJobRecords(redis, prefix, [oldJob(41, { id: "broken_1", status: "EXPLODED" as never })]);
     await writeJobRecords(redis, prefix, [oldJob(42, { id: "theirs_1", teamId: "team_b" })]);
-    await redis.zadd(`${prefix}team_jobs:${TEAM}`, Date.parse(at(43)), "theirs_1"); // listed by the wrong team
-    await redis.zadd(`${prefix}team_jobs:${TEAM}`, Date.parse(at(44)), "expired_1"); // its record is gone
+    await redis.zadd(store.keys.teamIndex(TEAM), Date.parse(at(43)), "theirs_1"); // listed by the wrong team
+    await redis.zadd(store.keys.teamIndex(TEAM), Date.parse(at(44)), "expired_1"); // its record is gone
     expect(await secondaryIndexes(TEAM)).toEqual({});
-    expect(await redis.exists(`${prefix}team_jobs_indexed:${TEAM}`)).toBe(0);
+    expect(await redis.exists(store.keys.teamIndexVersion(TEAM))).toBe(0);
 
     const failed = await store.list({ teamId: TEAM, status: "FAILED" }, { limit: 500 });
     expect(failed.jobs.map((job) => job.id)).toEqual(["old_027", "old_019", "old_011", "old_003"]);
     expect(failed.total).toBe(4);
     expect(failed.malformed.map((record) => record.id)).toEqual(["broken_1"]);
-    expect(await redis.get(`${prefix}team_jobs_indexed:${TEAM}`)).toBe(INDEX_VERSION);
-    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, "theirs_1")).toBeNull();
-    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, "expired_1")).toBeNull();
+    expect(await redis.get(store.keys.teamIndexVersion(TEAM))).toBe(INDEX_VERSION);
+    expect(await redis.zscore(store.keys.teamIndex(TEAM), "theirs_1")).toBeNull();
+    expect(await redis.zscore(store.keys.teamIndex(TEAM), "expired_1")).toBeNull();
     await expectIndexesMatch(TEAM, ["webapp_1", "broken_1"]);
     await expectFiltersAgree(TEAM, ["doc_0", "doc_1"]);
     expect((await store.list({ teamId: TEAM, status: "COMPLETED", resourceId: "doc_0" })).jobs.map((job) => job.id)).toEqual([
@@ -286,8 +286,8 @@ describe("the web app's records (not indexed: read one by one)", () => {
     expect((await store.list({ teamId: TEAM, type: "dataroom" })).jobs.map((job) => job.id)).toEqual(["webapp_1"]);
 
     // The web app deletes it (record and index entry).
-    await redis.del(`${prefix}export_job:webapp_1`);
-    await redis.zrem(`${prefix}team_jobs:${TEAM}`, "webapp_1");
+    await redis.del(store.keys.job("webapp_1"));
+    await redis.zrem(store.keys.teamIndex(TEAM), "webapp_1");
     expect((await store.list({ teamId: TEAM, status: "COMPLETED" })).total).toBe(0);
     await expectIndexesMatch(TEAM);
   });
@@ -296,7 +296,7 @@ describe("the web app's records (not indexed: read one by one)", () => {
 describe("an index does not vouch for its members", () => {
   it("moves a malformed record to the unindexed set and reports it in every filtered listing", async () => {
     const [a, b] = [await store.create(input()), await store.create(input())];
-    await redis.hset(`${prefix}export_job:${a.id}`, "status", "EXPLODED");
+    await redis.hset(store.keys.job(a.id), "status", "EXPLODED");
     const pending = await store.list({ teamId: TEAM, status: "PENDING" });
     expect(pending.jobs.map((job) => job.id)).toEqual([b.id]);
     expect(pending.total).toBe(1);
@@ -310,12 +310,12 @@ describe("an index does not vouch for its members", () => {
 
   it("lists a record changed outside the scripts by what it says, not by where it was filed", async () => {
     const [a, b] = [await store.create(input()), await store.create(input())];
-    await redis.hset(`${prefix}export_job:${a.id}`, { status: "FAILED", error: "set by hand" });
+    await redis.hset(store.keys.job(a.id), { status: "FAILED", error: "set by hand" });
     const pending = await store.list({ teamId: TEAM, status: "PENDING" });
     expect(pending.jobs.map((job) => job.id)).toEqual([b.id]);
     expect(pending.total).toBe(1);
     expect((await store.list({ teamId: TEAM, status: "FAILED" })).jobs.map((job) => job.id)).toEqual([a.id]);
-    expect(await redis.zrange(`${prefix}team_jobs_unindexed:${TEAM}`, "0", "-1")).toEqual([a.id]);
+    expect(await redis.zrange(store.keys.teamUnindexed(TEAM), "0", "-1")).toEqual([a.id]);
     // Its next write (a retry) files it again.
     await store.transition(a.id, "PENDING", { clear: ["error"] });
     await expectIndexesMatch(TEAM);
@@ -324,10 +324,10 @@ describe("an index does not vouch for its members", () => {
   it("lists and counts once a record both unindexed and in an index, and parks one filed under another state", async () => {
     const [a, b, c] = [await store.create(input()), await store.create(input()), await store.create(input())];
     await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
-    const score = await redis.zscore(`${prefix}team_jobs:${TEAM}`, a.id);
-    await redis.zadd(`${prefix}team_jobs_unindexed:${TEAM}`, score!, a.id); // a: in the PENDING index and unindexed
-    await redis.zadd(`${prefix}team_jobs_state:${TEAM}:FAILED`, score!, b.id); // b: in the PENDING and FAILED indexes
-    await redis.zrem(`${prefix}team_jobs_state:${TEAM}:PENDING`, b.id);
+    const score = await redis.zscore(store.keys.teamIndex(TEAM), a.id);
+    await redis.zadd(store.keys.teamUnindexed(TEAM), score!, a.id); // a: in the PENDING index and unindexed
+    await redis.zadd(store.keys.teamStateIndex(TEAM, "FAILED"), score!, b.id); // b: in the PENDING and FAILED indexes
+    await redis.zrem(store.keys.teamStateIndex(TEAM, "PENDING"), b.id);
     const documents = await store.list({ teamId: TEAM, type: "document" });
     // b is on the page but not filed under its state (PENDING): it moves to the unindexed set, listed from there next time.
     expect(documents.jobs.map((job) => job.id)).toEqual([c.id, a.id]);
@@ -342,9 +342,9 @@ describe("an index does not vouch for its members", () => {
     const ours = await store.create(input({ teamId: "team_b" }));
     const theirs = await store.create(input({ teamId: "team_x" }));
     const score = Date.now();
-    for (const key of ["team_jobs:team_b", "team_jobs_state:team_b:PENDING", "team_jobs_type:team_b:document"]) await redis.zadd(prefix + key, score, theirs.id);
+    for (const key of [store.keys.teamIndex("team_b"), store.keys.teamStateIndex("team_b", "PENDING"), store.keys.teamTypeIndex("team_b", "document")]) await redis.zadd(key, score, theirs.id);
     const stray = await store.create(input({ teamId: "team_x" })); // in team_b's resource index only
-    await redis.zadd(`${prefix}team_jobs_resource:team_b:doc_a`, score, stray.id);
+    await redis.zadd(store.keys.teamResourceIndex("team_b", "doc_a"), score, stray.id);
     for (const filter of [{ status: "PENDING" as const }, { type: "document" as const }, { resourceId: "doc_a" }]) {
       const page = await store.list({ teamId: "team_b", ...filter });
       expect(page.jobs.map((job) => job.id), JSON.stringify(filter)).toEqual([ours.id]);
@@ -357,13 +357,13 @@ describe("an index does not vouch for its members", () => {
   it("prunes an expired record from each index it is read from", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await store.create(input({ type: i % 2 ? "dataroom" : "document" }))).id);
-    await redis.del(`${prefix}export_job:${ids[1]}`, `${prefix}export_job:${ids[2]}`);
+    await redis.del(store.keys.job(ids[1]!), store.keys.job(ids[2]!));
     const documents = await store.list({ teamId: TEAM, type: "document" });
     expect(documents.jobs.map((job) => job.id)).toEqual([ids[4], ids[0]]);
     expect(documents.total).toBe(2);
     // The page's read pruned ids[2] from every index it knew; ids[1] is left in the dataroom and resource ones.
-    expect(await redis.zscore(`${prefix}team_jobs:${TEAM}`, ids[2]!)).toBeNull();
-    expect(await redis.zscore(`${prefix}team_jobs_state:${TEAM}:PENDING`, ids[2]!)).toBeNull();
+    expect(await redis.zscore(store.keys.teamIndex(TEAM), ids[2]!)).toBeNull();
+    expect(await redis.zscore(store.keys.teamStateIndex(TEAM, "PENDING"), ids[2]!)).toBeNull();
     const datarooms = await store.list({ teamId: TEAM, type: "dataroom" });
     expect(datarooms.jobs.map((job) => job.id)).toEqual([ids[3]]);
     expect(datarooms.total).toBe(1);
