@@ -372,3 +372,60 @@ describe("an index does not vouch for its members", () => {
     await expectIndexesMatch(TEAM);
   });
 });
+
+/**
+ * Runs `step` once, just before the next call of the store script `name` (on `client`) whose
+ * KEYS include `key`, then lets the call go ahead: another writer acting between two of a
+ * listing's reads. The store calls its scripts through the connection's defineCommand methods.
+ */
+function beforeScriptWith(client: Redis, name: string, key: string, step: () => Promise<unknown>): void {
+  const commands = client as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  const original = commands[name]!;
+  let done = false;
+  commands[name] = async (...args) => {
+    const keys = args.slice(1, 1 + Number(args[0]));
+    if (!done && keys.includes(key)) {
+      done = true;
+      await step();
+    }
+    return original.apply(client, args);
+  };
+}
+
+describe("a job that changes state while its page is read (a race)", () => {
+  it("is skipped, stays filed under its new state (not parked) and is counted like the next page counts", async () => {
+    const [a, b, c] = [await store.create(input()), await store.create(input()), await store.create(input())];
+    for (const job of [a, b, c]) await store.transition(job.id, "PROCESSING", { patch: { runId: "run1" } });
+    // Another process lists PROCESSING; between its index window and its read of the page, b completes.
+    const client = server.client();
+    try {
+      const lister = new JobStore(client, { prefix, ttlSeconds: 3600 });
+      await lister.list({ teamId: TEAM, status: "PROCESSING" }); // indexed: the next listing reads the window, then the page
+      beforeScriptWith(client, "exportJobSummaries", store.keys.job(b.id), () => store.transition(b.id, "COMPLETED", { runId: "run1", patch: { result: "a\n" } }));
+      const processing = await lister.list({ teamId: TEAM, status: "PROCESSING" });
+      expect((await store.getSummary(b.id))?.status).toBe("COMPLETED"); // the race did happen
+      expect(processing.jobs.map((job) => job.id)).toEqual([c.id, a.id]);
+      expect(processing.total).toBe(2);
+    } finally {
+      client.disconnect();
+    }
+    // Nothing was moved: b is in the COMPLETED, type and resource indexes, not in the unindexed set.
+    await expectIndexesMatch(TEAM);
+    expect(await redis.zcard(store.keys.teamUnindexed(TEAM))).toBe(0);
+    const completed = await store.list({ teamId: TEAM, status: "COMPLETED" });
+    expect(completed.jobs.map((job) => job.id)).toEqual([b.id]);
+    expect(completed.total).toBe(1);
+    await expectFiltersAgree(TEAM, ["doc_a"]);
+  });
+
+  it("still parks a job filed under its own state and another one (read from the other)", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input())];
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    await redis.zadd(store.keys.teamStateIndex(TEAM, "FAILED"), (await redis.zscore(store.keys.teamIndex(TEAM), a.id))!, a.id);
+    const failed = await store.list({ teamId: TEAM, status: "FAILED" });
+    expect(failed.jobs).toEqual([]);
+    expect(failed.total).toBe(0);
+    await expectIndexesMatch(TEAM, [a.id]);
+    expect((await store.list({ teamId: TEAM, status: "PENDING" })).jobs.map((job) => job.id)).toEqual([b.id, a.id]);
+  });
+});

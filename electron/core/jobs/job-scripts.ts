@@ -309,7 +309,7 @@ return 1
  * one) else ''; the position of a team block within the M keys (0 = none); the ids.
  * Returns one entry per id: {'hash'|'json', filed, field values...} | {'gone'} |
  * {'bad', filed, reason}, where filed is the state whose index in the team block lists the
- * id, 'unindexed', or '' (none, or no block given).
+ * id, 'unindexed', 'several' (more than one of those), or '' (none, or no block given).
  */
 const summariesScript = `${CHECK_INDEXES}${STATES}
 local m, listedOnly, b = tonumber(ARGV[1]), ARGV[2] == 'listed', tonumber(ARGV[3])
@@ -317,11 +317,15 @@ local bad = badIndex(1, m)
 if bad then return bad end
 local function filedAs(id)
   if b == 0 then return '' end
-  if redis.call('ZSCORE', KEYS[b + 1], id) then return 'unindexed' end
+  local filed = ''
+  if redis.call('ZSCORE', KEYS[b + 1], id) then filed = 'unindexed' end
   for i, state in ipairs(STATES) do
-    if redis.call('ZSCORE', KEYS[b + 1 + i], id) then return state end
+    if redis.call('ZSCORE', KEYS[b + 1 + i], id) then
+      if filed ~= '' then return 'several' end
+      filed = state
+    end
   end
-  return ''
+  return filed
 end
 local fields = {${SUMMARY_FIELD_LIST}}
 local out = {}

@@ -529,7 +529,7 @@ export class JobStore {
     for (const window of windows) {
       const ids = page.filter((entry) => entry.job === undefined && entry.team === window.team).map((entry) => entry.id);
       if (ids.length === 0) continue;
-      const checked = await this.readIndexed(window.team, window.sources, ids, matches);
+      const checked = await this.readIndexed(window.team, window.sources, ids, filter);
       removed += checked.removed;
       for (const job of checked.jobs) accepted.set(job.id, job);
       for (const record of checked.malformed) malformed.set(record.id, record);
@@ -565,15 +565,17 @@ export class JobStore {
 
   /**
    * Records on a page that came from an index: listed if the record is ours, decodes, is filed
-   * under its own state (so it is in no other state index, nor unindexed: listed and counted
-   * once) and matches; a record of another team (or gone) is dropped, any other moves to the
+   * under its own state only (so it is in no other state index, nor unindexed: listed and
+   * counted once) and matches. One filed that way whose state no longer matches changed state
+   * since the window was read: it is skipped, its entries left as they are. A record of another
+   * team (or gone) is dropped; any other contradicts where it is filed and moves to the
    * unindexed set, where listings read it record by record.
    */
   private async readIndexed(
     team: string,
     sources: readonly string[],
     ids: readonly string[],
-    matches: (job: ExportJobSummary) => boolean,
+    filter: JobFilter,
   ): Promise<{ jobs: ExportJobSummary[]; malformed: MalformedRecord[]; removed: number }> {
     const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources, reportFiled: true }), ids);
     const jobs: ExportJobSummary[] = [];
@@ -582,9 +584,17 @@ export class JobStore {
     const alsoListing = new Set(sources);
     let removed = 0;
     for (const row of rows) {
-      if (row.state === "ok" && row.encoding === "hash" && row.filed === jobStateOf(row.job) && matches(row.job)) {
-        jobs.push(row.job);
-        continue;
+      if (row.state === "ok" && row.encoding === "hash" && row.filed === jobStateOf(row.job)) {
+        if (jobMatchesFilter(row.job, filter)) {
+          jobs.push(row.job);
+          continue;
+        }
+        // Filed under its own state only and matching all but the state: a write moved it to
+        // another state index after the window was read. Not on this page, nothing to mend.
+        if (jobMatchesFilter(row.job, { ...filter, status: undefined })) {
+          removed += 1;
+          continue;
+        }
       }
       removed += 1;
       if (row.state === "gone") continue;
