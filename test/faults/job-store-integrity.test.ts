@@ -75,6 +75,19 @@ describe("secondary indexes are written with the job or not at all (item 9)", ()
     expect(await snapshot(prefix)).toEqual(before);
   });
 
+  it("a create or delete whose resource map holds a string writes nothing", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    const job = await store.create(NEW_JOB);
+    await redis.del(store.keys.teamResourceMap("t1"));
+    await redis.set(store.keys.teamResourceMap("t1"), "not a map");
+    const before = await snapshot(prefix);
+    const refusal = { code: "MALFORMED_RECORD", message: `${store.keys.teamResourceMap("t1")} holds a string, not a resource map: nothing was written` };
+    await expect(store.create(NEW_JOB)).rejects.toMatchObject(refusal);
+    await expect(store.delete(job.id, "u1")).rejects.toMatchObject(refusal);
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
   it("a transition whose new state's index holds a string leaves the job and every index as they were", async () => {
     const prefix = testPrefix();
     const store = new JobStore(redis, { prefix });
@@ -114,6 +127,20 @@ describe("secondary indexes are written with the job or not at all (item 9)", ()
     // Once the key is repaired, the backfill goes through.
     await redis.del(`${prefix}team_jobs_type:t1:dataroom`);
     expect((await store.list({ teamId: "t1", status: "PENDING" })).total).toBe(2);
+  });
+
+  it("a team indexed again whose resource index holds a string keeps every key and names it", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    await store.create(NEW_JOB);
+    await redis.set(store.keys.teamIndexVersion("t1"), "an older layout");
+    await redis.set(store.keys.teamResourceIndex("t1", "d9"), "not an index");
+    const before = await snapshot(prefix);
+    await expect(store.list({ teamId: "t1", status: "PENDING" })).rejects.toMatchObject({
+      code: "MALFORMED_RECORD",
+      message: `${store.keys.teamResourceIndex("t1", "d9")} holds a string, not a job index: nothing was written`,
+    });
+    expect(await snapshot(prefix)).toEqual(before);
   });
 });
 

@@ -94,12 +94,13 @@ async function secondaryIndexes(team: string): Promise<Record<string, string[]>>
 /**
  * The indexes of the team describe its index exactly: each member in one state index (its
  * record's state) or the unindexed set, in its type and resource index, with the team
- * index's score; nothing else anywhere.
+ * index's score, and in the resource map (its resource) unless unindexed; nothing else anywhere.
  */
 async function expectIndexesMatch(team: string, unindexed: readonly string[] = []): Promise<void> {
   const members = await redis.zrange(store.keys.teamIndex(team), "0", "-1", "WITHSCORES");
   const expected: Record<string, string[]> = {};
   const add = (key: string, id: string) => (expected[unprefixed(key)] = [...(expected[unprefixed(key)] ?? []), id].sort());
+  const resourceOf: Record<string, string> = {};
   for (let i = 0; i < members.length; i += 2) {
     const id = members[i]!;
     if (unindexed.includes(id)) {
@@ -107,6 +108,7 @@ async function expectIndexesMatch(team: string, unindexed: readonly string[] = [
       continue;
     }
     const job = (await store.getSummary(id))!;
+    resourceOf[id] = job.resourceId;
     const keys = [store.keys.teamStateIndex(team, jobStateOf(job)), store.keys.teamTypeIndex(team, job.type), store.keys.teamResourceIndex(team, job.resourceId)];
     for (const key of keys) {
       add(key, id);
@@ -114,6 +116,7 @@ async function expectIndexesMatch(team: string, unindexed: readonly string[] = [
     }
   }
   expect(await secondaryIndexes(team)).toEqual(expected);
+  expect(await redis.hgetall(store.keys.teamResourceMap(team))).toEqual(resourceOf);
 }
 
 /** A record as Papermark's web app writes it: a JSON string and the two seed indexes. */
@@ -301,6 +304,7 @@ describe("an index does not vouch for its members", () => {
     expect(pending.jobs.map((job) => job.id)).toEqual([b.id]);
     expect(pending.total).toBe(1);
     expect(pending.malformed).toEqual([{ id: a.id, reason: expect.stringMatching(/status/) }]);
+    await expectIndexesMatch(TEAM, [a.id]); // out of its type and resource index too (the resource map names it)
     const completed = await store.list({ teamId: TEAM, status: "COMPLETED" });
     expect(completed.jobs).toEqual([]);
     expect(completed.malformed.map((record) => record.id)).toEqual([a.id]);
@@ -361,9 +365,12 @@ describe("an index does not vouch for its members", () => {
     const documents = await store.list({ teamId: TEAM, type: "document" });
     expect(documents.jobs.map((job) => job.id)).toEqual([ids[4], ids[0]]);
     expect(documents.total).toBe(2);
-    // The page's read pruned ids[2] from every index it knew; ids[1] is left in the dataroom and resource ones.
-    expect(await redis.zscore(store.keys.teamIndex(TEAM), ids[2]!)).toBeNull();
-    expect(await redis.zscore(store.keys.teamStateIndex(TEAM, "PENDING"), ids[2]!)).toBeNull();
+    // The page's read pruned ids[2] from every index of the team, its resource index too; ids[1], a dataroom, was not read.
+    for (const key of [store.keys.teamIndex(TEAM), store.keys.teamStateIndex(TEAM, "PENDING"), store.keys.teamTypeIndex(TEAM, "document"), store.keys.teamResourceIndex(TEAM, "doc_a")]) {
+      expect(await redis.zscore(key, ids[2]!), unprefixed(key)).toBeNull();
+    }
+    expect(await redis.hexists(store.keys.teamResourceMap(TEAM), ids[2]!)).toBe(0);
+    expect(await redis.zscore(store.keys.teamResourceIndex(TEAM, "doc_a"), ids[1]!)).not.toBeNull();
     const datarooms = await store.list({ teamId: TEAM, type: "dataroom" });
     expect(datarooms.jobs.map((job) => job.id)).toEqual([ids[3]]);
     expect(datarooms.total).toBe(1);
@@ -390,6 +397,16 @@ function beforeScriptWith(client: Redis, name: string, key: string, step: () => 
     }
     return original.apply(client, args);
   };
+}
+
+/** Every offset of `filter`, one job per page: the job expected there, and the same total on every page. */
+async function expectPagesOfOne(team: string, filter: JobFilter, expected: readonly string[]): Promise<void> {
+  const label = JSON.stringify(filter);
+  for (let offset = 0; offset <= expected.length; offset++) {
+    const page = await store.list({ teamId: team, ...filter }, { offset, limit: 1 });
+    expect(page.jobs.map((job) => job.id), `${label} at ${offset}`).toEqual(expected.slice(offset, offset + 1));
+    expect(page.total, `${label} at ${offset}`).toBe(expected.length);
+  }
 }
 
 describe("a job that changes state while its page is read (a race)", () => {
@@ -427,5 +444,72 @@ describe("a job that changes state while its page is read (a race)", () => {
     expect(failed.total).toBe(0);
     await expectIndexesMatch(TEAM, [a.id]);
     expect((await store.list({ teamId: TEAM, status: "PENDING" })).jobs.map((job) => job.id)).toEqual([b.id, a.id]);
+  });
+});
+
+describe("a job whose record is gone leaves every index of its team (type and resource too)", () => {
+  /** Seven jobs (documents on doc_a unless said), indexed; two documents on doc_a in the middle expire. Returns those two. */
+  async function teamWithTwoExpired(): Promise<string[]> {
+    const specs: Partial<NewJob>[] = [{}, { type: "dataroom" }, { resourceId: "doc_b" }, {}, {}, { type: "dataroom" }, {}];
+    const ids: string[] = [];
+    for (const spec of specs) ids.push((await store.create(input(spec))).id);
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    // Their records expire (the hashes' TTL passed) while the index entries remain.
+    const gone = [ids[3]!, ids[4]!];
+    await redis.del(...gone.map((id) => store.keys.job(id)));
+    return gone;
+  }
+
+  it.each([
+    ["the unfiltered listing", {}],
+    ["a status listing", { status: "PENDING" as const }],
+    ["a type listing", { type: "document" as const }],
+    ["a resource listing", { resourceId: "doc_a" }],
+  ])("once %s found them gone, every filter has one total and no empty page before its end", async (_, found: JobFilter) => {
+    const gone = await teamWithTwoExpired();
+    const first = await store.list({ teamId: TEAM, ...found }, { limit: 50 });
+    expect(first.jobs.map((job) => job.id)).not.toContain(gone[0]);
+    const all = (await store.list({ teamId: TEAM }, { limit: 50 })).jobs;
+    expect(all).toHaveLength(5);
+    for (const filter of [{ type: "document" }, { type: "dataroom" }, { resourceId: "doc_a" }, { type: "document", resourceId: "doc_a" }, { status: "PENDING", resourceId: "doc_a" }] as JobFilter[]) {
+      await expectPagesOfOne(TEAM, filter, all.filter((job) => matches(job, filter)).map((job) => job.id));
+    }
+    await expectIndexesMatch(TEAM);
+  });
+
+  it("when the web app deleted one of ours (its record and its team index entry)", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await store.create(input({ type: i % 2 ? "dataroom" : "document" }))).id);
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    await redis.del(store.keys.job(ids[2]!));
+    await redis.zrem(store.keys.teamIndex(TEAM), ids[2]!);
+    await store.list({ teamId: TEAM, status: "FAILED" }); // the counts differ: the indexes catch up
+    await expectPagesOfOne(TEAM, { resourceId: "doc_a" }, [ids[3]!, ids[1]!, ids[0]!]);
+    await expectPagesOfOne(TEAM, { type: "document" }, [ids[0]!]);
+    await expectIndexesMatch(TEAM);
+  });
+
+  it("when a job the team index no longer lists is written", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input())];
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    await redis.zrem(store.keys.teamIndex(TEAM), a.id);
+    await store.transition(a.id, "PROCESSING");
+    await expectPagesOfOne(TEAM, { resourceId: "doc_a" }, [b.id]);
+    await expectPagesOfOne(TEAM, { type: "document" }, [b.id]);
+    await expectIndexesMatch(TEAM);
+  });
+
+  it("when the team was indexed under another layout: it is indexed again, from scratch", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input({ resourceId: "doc_b" }))];
+    await store.list({ teamId: TEAM, status: "PENDING" }); // indexed
+    // What an older layout left: entries of a job the team index no longer lists.
+    for (const key of [store.keys.teamStateIndex(TEAM, "PENDING"), store.keys.teamTypeIndex(TEAM, "document"), store.keys.teamResourceIndex(TEAM, "doc_a")]) {
+      await redis.zadd(key, 1, "old_gone");
+    }
+    await redis.set(store.keys.teamIndexVersion(TEAM), "0");
+    await expectPagesOfOne(TEAM, { resourceId: "doc_a" }, [a.id]);
+    await expectIndexesMatch(TEAM);
+    expect(await redis.get(store.keys.teamIndexVersion(TEAM))).toBe(INDEX_VERSION);
+    await expectPagesOfOne(TEAM, { type: "document" }, [b.id, a.id]);
   });
 });

@@ -12,12 +12,18 @@ export interface JobKeys {
   /*
    * Secondary indexes of a team's index (ours alone; the web app knows only the two above):
    * sorted sets scored like team_jobs:<teamId>, written by the same scripts as the record.
-   * Every member of the team index is in exactly one state index or in the unindexed set.
+   * Every member of the team index is in exactly one state index or in the unindexed set;
+   * a member of a state index is also in its type and resource index and the resource map.
    */
   /** The team's jobs in one state (jobStateOf: CANCELLED apart from FAILED). */
   teamStateIndex(teamId: string, state: JobState): string;
   teamTypeIndex(teamId: string, type: JobType): string;
   teamResourceIndex(teamId: string, resourceId: string): string;
+  /**
+   * A hash: the resourceId of each job in the team's state indexes. A record that is gone
+   * cannot say which resource index lists it; this can, so the id leaves that index too.
+   */
+  teamResourceMap(teamId: string): string;
   /**
    * Members of the team index that the secondary indexes cannot vouch for: the web app's
    * records (its runner changes their status without us) and records that do not decode.
@@ -31,6 +37,8 @@ export interface JobKeys {
   /** SCAN patterns (the prefix's glob characters escaped). */
   jobPattern(): string;
   teamIndexPattern(): string;
+  /** The team's resource indexes (found when the team is indexed again). */
+  teamResourceIndexPattern(teamId: string): string;
   /** Pub/sub channel that carries a JobChange for every write. */
   changes(): string;
   /** Pub/sub channel asking whichever runner holds a job to abort it. */
@@ -53,11 +61,13 @@ export function jobKeys(prefix = ""): JobKeys {
     teamStateIndex: (teamId, state) => `${prefix}team_jobs_state:${teamId}:${state}`,
     teamTypeIndex: (teamId, type) => `${prefix}team_jobs_type:${teamId}:${type}`,
     teamResourceIndex: (teamId, resourceId) => `${prefix}team_jobs_resource:${teamId}:${resourceId}`,
+    teamResourceMap: (teamId) => `${prefix}team_jobs_resources:${teamId}`,
     teamUnindexed: (teamId) => `${prefix}team_jobs_unindexed:${teamId}`,
     teamIndexVersion: (teamId) => `${prefix}team_jobs_indexed:${teamId}`,
     auditTrail: (teamId) => `${prefix}export_audit:${teamId}`,
     jobPattern: () => `${globLiteral(prefix)}export_job:*`,
     teamIndexPattern: () => `${globLiteral(prefix)}team_jobs:*`,
+    teamResourceIndexPattern: (teamId) => `${globLiteral(prefix)}team_jobs_resource:${globLiteral(teamId)}:*`,
     changes: () => `${prefix}export_jobs:changes`,
     cancellations: () => `${prefix}export_jobs:cancel`,
     partialResult: (id, runId) => `${prefix}export_partial:${id}:${runId}`,

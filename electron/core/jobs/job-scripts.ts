@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { JOB_STATES } from "../../../shared/job";
+import { JOB_STATES, JOB_TYPES } from "../../../shared/job";
 import { SUMMARY_FIELDS } from "./job-codec";
 
 /*
@@ -15,30 +15,41 @@ import { SUMMARY_FIELDS } from "./job-codec";
  * and the writing script checks that they still hold before it writes.
  *
  * A team's secondary indexes come as a block of KEYS, in this order (teamIndexBlock in the
- * store): the team index, its unindexed set, then one state index per JOB_STATES entry.
- * Every member of the team index is in exactly one of the block's other sets once indexed;
- * a member in none of them is one the backfill has not reached (or the web app's, added
- * since): the store files it (fileScript) when a count shows one is missing.
+ * store): the team index, its unindexed set, one state index per JOB_STATES entry, one type
+ * index per JOB_TYPES entry, then the resource map (a hash: job id -> resourceId).
+ * Every member of the team index is in exactly one of the unindexed set and the state
+ * indexes once indexed; a member in none of them is one the backfill has not reached (or the
+ * web app's, added since): the store files it (fileScript) when a count shows one is missing.
+ * A member of a state index is also in its type and resource index and in the resource map,
+ * which names that resource index once the record is gone: an id leaves all of them at once.
+ * The resource index is the one key a script cannot know from the block: the store reads the
+ * map first and passes the resource keys with their ids in ARGV, and the script leaves an id
+ * whose map entry names a resource it was not given (forgetResource).
  */
 
 /**
  * The layout of the secondary indexes. A team whose version marker holds another value (or
  * none: jobs written before the indexes existed) is indexed again from its team index.
  */
-export const INDEX_VERSION = "1";
+export const INDEX_VERSION = "2";
 
-/** A team's block in KEYS: its team index at the script's `b`, then unindexed and one state index per state. */
-export const TEAM_BLOCK_LENGTH = 2 + JOB_STATES.length;
+/** A team's block in KEYS: its team index at the script's `b`, unindexed, the state and type indexes, the resource map. */
+export const TEAM_BLOCK_LENGTH = 3 + JOB_STATES.length + JOB_TYPES.length;
 
 /**
- * Lua: the state of a hash record (the Lua side of jobStateOf in shared/job.ts: a FAILED
- * record whose cancel was requested, "true" in the hash, is CANCELLED) and the team block helpers: the state index of a state, whether an id is filed
- * (in a state index or the unindexed set), and filing it under one state, type and resource.
+ * Lua (after CHECK_INDEXES): the state of a hash record (the Lua side of jobStateOf in
+ * shared/job.ts: a FAILED record whose cancel was requested, "true" in the hash, is
+ * CANCELLED) and the team block helpers: its layout, the state index of a state, whether an
+ * id is filed (in a state index or the unindexed set), filing it under one state, type and
+ * resource, and taking it out of its resource index through the resource map.
  */
-const STATES = `
+const TEAM_BLOCK = `
 local STATES = {${JOB_STATES.map((state) => `'${state}'`).join(", ")}}
 local STATE_SLOT = {}
 for i, name in ipairs(STATES) do STATE_SLOT[name] = i end
+local TYPE_COUNT = ${JOB_TYPES.length}
+local function mapSlot(b) return b + 2 + #STATES + TYPE_COUNT end
+local function badBlock(b) return badKeys(b, mapSlot(b), mapSlot(b)) end
 local function stateOf(status, cancelRequested)
   if status == 'FAILED' and cancelRequested == 'true' then return 'CANCELLED' end
   return status
@@ -53,12 +64,36 @@ end
 local function unfile(b, id)
   for i = b + 1, b + 1 + #STATES do redis.call('ZREM', KEYS[i], id) end
 end
-local function fileAs(b, id, score, state, ttl, typeKey, resourceKey)
+-- Out of the unindexed set and every state and type index (not the team index, not the map).
+local function unfileAll(b, id)
+  for i = b + 1, mapSlot(b) - 1 do redis.call('ZREM', KEYS[i], id) end
+end
+local function fileAs(b, id, score, state, ttl, typeKey, resourceKey, resourceId)
   unfile(b, id)
   for _, key in ipairs({stateKey(b, state), typeKey, resourceKey}) do
     redis.call('ZADD', key, score, id)
     redis.call('EXPIRE', key, ttl)
   end
+  redis.call('HSET', KEYS[mapSlot(b)], id, resourceId)
+  redis.call('EXPIRE', KEYS[mapSlot(b)], ttl)
+end
+-- The resource indexes a script was given: KEYS[firstKey + i] is the index of ARGV[firstArg + i].
+local RESOURCE_KEY = {}
+local function givenResources(firstKey, firstArg, count)
+  for i = 0, count - 1 do RESOURCE_KEY[ARGV[firstArg + i]] = KEYS[firstKey + i] end
+end
+-- The resource the map names for id when its index was not given (nil: none named, or given).
+local function unknownResource(b, id)
+  local resourceId = redis.call('HGET', KEYS[mapSlot(b)], id)
+  if resourceId and not RESOURCE_KEY[resourceId] then return resourceId end
+  return nil
+end
+-- Takes id out of the resource index the map names (given: check unknownResource first) and out of the map.
+local function forgetResource(b, id)
+  local resourceId = redis.call('HGET', KEYS[mapSlot(b)], id)
+  if not resourceId then return end
+  redis.call('ZREM', RESOURCE_KEY[resourceId], id)
+  redis.call('HDEL', KEYS[mapSlot(b)], id)
 end
 `;
 
@@ -93,6 +128,18 @@ local function badIndex(first, last)
     end
   end
   return nil
+end
+local function badMap(i)
+  local kind = redis.call('TYPE', KEYS[i]).ok
+  if kind ~= 'hash' and kind ~= 'none' then
+    return redis.error_reply('MALFORMED_RECORD ' .. KEYS[i] .. ' holds a ' .. kind .. ', not a resource map: nothing was written')
+  end
+  return nil
+end
+-- KEYS[first..last] are sorted sets but for the resource map at KEYS[map] (0 = none).
+local function badKeys(first, last, map)
+  if map < first or map > last then return badIndex(first, last) end
+  return badIndex(first, map - 1) or badMap(map) or badIndex(map + 1, last)
 end
 `;
 
@@ -146,23 +193,22 @@ export function recordFingerprint(values: readonly (string | null)[]): string {
 
 /**
  * KEYS: job. Returns {type of the key, teamId or false, userId or false, resourceId or
- * false, resourceName or false, job type or false} (the resource for the audit trail, the
- * job type and resource for its secondary index entries).
+ * false, resourceName or false} (the resource for the audit trail and its resource index
+ * entry; the team block holds every type index).
  */
 const ownerScript = `${READ_OWNER}
 local kind, teamId, userId = readOwner(KEYS[1])
-local resourceId, resourceName, jobType
+local resourceId, resourceName
 if kind == 'hash' then
-  local meta = redis.call('HMGET', KEYS[1], 'resourceId', 'resourceName', 'type')
-  resourceId, resourceName, jobType = meta[1], meta[2], meta[3]
+  local meta = redis.call('HMGET', KEYS[1], 'resourceId', 'resourceName')
+  resourceId, resourceName = meta[1], meta[2]
 elseif kind == 'string' then
   local ok, record = pcall(cjson.decode, redis.call('GET', KEYS[1]))
-  if ok and type(record) == 'table' then resourceId, resourceName, jobType = record.resourceId, record.resourceName, record.type end
+  if ok and type(record) == 'table' then resourceId, resourceName = record.resourceId, record.resourceName end
 end
 if type(resourceId) ~= 'string' then resourceId = false end
 if type(resourceName) ~= 'string' then resourceName = false end
-if type(jobType) ~= 'string' then jobType = false end
-return {kind, teamId or false, userId or false, resourceId, resourceName, jobType}
+return {kind, teamId or false, userId or false, resourceId, resourceName}
 `;
 
 /**
@@ -171,24 +217,26 @@ return {kind, teamId or false, userId or false, resourceId, resourceName, jobTyp
  * new, as there is nothing older to index; else its TTL is refreshed).
  * ARGV: ttl, scoreMs, id, channel, event, audit entry, field, value, ...
  */
-const createScript = `${CHECK_INDEXES}${AUDIT}${STATES}
+const createScript = `${CHECK_INDEXES}${AUDIT}${TEAM_BLOCK}
 local TEAM = 4
 local TYPE_INDEX, RESOURCE_INDEX, VERSION = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT a job with this id exists already')
 end
-local bad = badIndex(TEAM, TEAM) or badIndex(2, 2) or badIndex(TEAM + 1, RESOURCE_INDEX) or badAudit(3)
+local bad = badBlock(TEAM) or badIndex(2, 2) or badIndex(TYPE_INDEX, RESOURCE_INDEX) or badAudit(3)
 if bad then return bad end
 local fields = {}
-local status, cancelRequested
+local status, cancelRequested, resourceId
 for i = 7, #ARGV, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   if ARGV[i] == 'status' then status = ARGV[i + 1] end
   if ARGV[i] == 'cancelRequested' then cancelRequested = ARGV[i + 1] end
+  if ARGV[i] == 'resourceId' then resourceId = ARGV[i + 1] end
 end
 local state = stateOf(status, cancelRequested)
 if not STATE_SLOT[state] then return redis.error_reply('BAD_INPUT a new job needs a known status') end
+if not resourceId then return redis.error_reply('BAD_INPUT a new job needs a resourceId') end
 local ttl, score, id = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 if redis.call('EXISTS', KEYS[TEAM]) == 0 then
   redis.call('SET', KEYS[VERSION], '${INDEX_VERSION}', 'EX', ttl)
@@ -201,7 +249,7 @@ redis.call('ZADD', KEYS[TEAM], score, id)
 redis.call('EXPIRE', KEYS[TEAM], ttl)
 redis.call('ZADD', KEYS[2], score, id)
 redis.call('EXPIRE', KEYS[2], ttl)
-fileAs(TEAM, id, score, state, ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX])
+fileAs(TEAM, id, score, state, ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX], resourceId)
 audit(3, ARGV[6], ttl)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
@@ -219,7 +267,7 @@ return 1
  * audit entry ('' = none: a runner's own step), N pairs, then names of fields to delete.
  * Returns the record's previous status.
  */
-const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}${STATES}
+const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}${TEAM_BLOCK}
 local TEAM = 4
 local TYPE_INDEX, RESOURCE_INDEX, RESULT_SOURCE = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
 local key = KEYS[1]
@@ -235,7 +283,7 @@ if teamId ~= ARGV[7] or userId ~= ARGV[8] then return redis.error_reply('CONFLIC
 if fingerprint(key) ~= ARGV[10] then return redis.error_reply('CONFLICT the job changed while it was being written') end
 if not STATE_SLOT[target] then return redis.error_reply('BAD_INPUT unknown status ' .. target) end
 local entry = ARGV[11]
-local bad = badIndex(TEAM, TEAM) or badIndex(2, 2) or badIndex(TEAM + 1, RESOURCE_INDEX) or (entry ~= '' and badAudit(3)) or nil
+local bad = badBlock(TEAM) or badIndex(2, 2) or badIndex(TYPE_INDEX, RESOURCE_INDEX) or (entry ~= '' and badAudit(3)) or nil
 if bad then return bad end
 local ok = false
 for s in string.gmatch(allowed, '[^,]+') do if s == current then ok = true end end
@@ -257,13 +305,15 @@ redis.call('EXPIRE', key, ttl)
 redis.call('EXPIRE', KEYS[TEAM], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 if entry ~= '' then audit(3, entry, ttl) end
-local meta = redis.call('HMGET', key, 'id', 'progress', 'total', 'cancelRequested')
+local meta = redis.call('HMGET', key, 'id', 'progress', 'total', 'cancelRequested', 'resourceId')
 -- A job the team index no longer lists (pruned) is listed by none of its secondary indexes either.
 local score = redis.call('ZSCORE', KEYS[TEAM], meta[1])
 if score then
-  fileAs(TEAM, meta[1], score, stateOf(target, meta[4]), ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX])
+  fileAs(TEAM, meta[1], score, stateOf(target, meta[4]), ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX], meta[5])
 else
-  unfile(TEAM, meta[1])
+  unfileAll(TEAM, meta[1])
+  redis.call('ZREM', KEYS[RESOURCE_INDEX], meta[1])
+  redis.call('HDEL', KEYS[mapSlot(TEAM)], meta[1])
 end
 local event = {kind = 'updated', id = meta[1], teamId = teamId, userId = userId, status = target, at = now}
 if meta[2] then event.progress = tonumber(meta[2]) end
@@ -274,16 +324,19 @@ return current
 
 /**
  * Deletes a hash or JSON (web app) record and its index entries.
- * KEYS: job, then every index that may list it (team block, type and resource indexes,
- * user index: what the owner read found), then the team's auditTrail if ARGV audit entry
- * is not ''.
- * ARGV: id, channel, now, expected teamId, expected userId ('' = none found), ttl, audit entry.
+ * KEYS: job, then every index that may list it (the team block from KEYS[2] when the owner
+ * read found a team, its resource index, the user index: what the owner read found), then
+ * the team's auditTrail if ARGV audit entry is not ''.
+ * ARGV: id, channel, now, expected teamId, expected userId ('' = none found), ttl, audit
+ * entry, 1 if KEYS[2] starts a team block else 0.
  * Returns 1 if deleted, 0 if it did not exist.
  */
-const deleteScript = `${READ_OWNER}${CHECK_INDEXES}${AUDIT}
+const deleteScript = `${READ_OWNER}${CHECK_INDEXES}${AUDIT}${TEAM_BLOCK}
 local key = KEYS[1]
 local id, channel, now, expectedTeam, expectedUser = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local ttl, entry = tonumber(ARGV[6]), ARGV[7]
+local map = 0
+if ARGV[8] == '1' then map = mapSlot(2) end
 local kind, teamId, userId = readOwner(key)
 if kind == 'none' then return 0 end
 if (teamId or '') ~= expectedTeam or (userId or '') ~= expectedUser then
@@ -291,10 +344,13 @@ if (teamId or '') ~= expectedTeam or (userId or '') ~= expectedUser then
 end
 local lastIndex = #KEYS
 if entry ~= '' then lastIndex = lastIndex - 1 end
-local bad = badIndex(2, lastIndex) or (entry ~= '' and badAudit(#KEYS)) or nil
+local bad = badKeys(2, lastIndex, map) or (entry ~= '' and badAudit(#KEYS)) or nil
 if bad then return bad end
 redis.call('DEL', key)
-for i = 2, lastIndex do redis.call('ZREM', KEYS[i], id) end
+for i = 2, lastIndex do
+  if i ~= map then redis.call('ZREM', KEYS[i], id) end
+end
+if map > 0 then redis.call('HDEL', KEYS[map], id) end
 if entry ~= '' then audit(#KEYS, entry, ttl) end
 local event = {kind = 'deleted', id = id, at = now, teamId = teamId or '', userId = userId or ''}
 redis.call('PUBLISH', channel, cjson.encode(event))
@@ -303,24 +359,30 @@ return 1
 
 /**
  * Summary fields of many jobs in one round trip, whatever their encoding, without `result`.
- * KEYS: M index keys to prune (an id whose record expired is removed from all of them),
- * then the job key of each id.
+ * KEYS: M keys to prune (an id whose record expired is removed from all of them: a team
+ * block first, or a user index), R resource indexes, then the job key of each id.
  * ARGV: M; 'listed' if KEYS[1] must list an id (one it does not is pruned like an expired
- * one) else ''; the position of a team block within the M keys (0 = none); the ids.
+ * one) else ''; 1 if KEYS[1] starts a team block else 0; 1 to report where each id is filed
+ * in that block else 0; R; the R resource ids; the ids.
  * Returns one entry per id: {'hash'|'json', filed, field values...} | {'gone'} |
+ * {'gone', resourceId} (left as it was: the map names a resource index not given) |
  * {'bad', filed, reason}, where filed is the state whose index in the team block lists the
- * id, 'unindexed', 'several' (more than one of those), or '' (none, or no block given).
+ * id, 'unindexed', 'several' (more than one of those), or '' (none, or not asked).
  */
-const summariesScript = `${CHECK_INDEXES}${STATES}
-local m, listedOnly, b = tonumber(ARGV[1]), ARGV[2] == 'listed', tonumber(ARGV[3])
-local bad = badIndex(1, m)
+const summariesScript = `${CHECK_INDEXES}${TEAM_BLOCK}
+local m, listedOnly, block, reportFiled, r = tonumber(ARGV[1]), ARGV[2] == 'listed', ARGV[3] == '1', ARGV[4] == '1', tonumber(ARGV[5])
+local map = 0
+if block then map = mapSlot(1) end
+local bad = badKeys(1, m, map) or badIndex(m + 1, m + r)
 if bad then return bad end
+givenResources(m + 1, 6, r)
+local firstId = 6 + r
 local function filedAs(id)
-  if b == 0 then return '' end
+  if not reportFiled then return '' end
   local filed = ''
-  if redis.call('ZSCORE', KEYS[b + 1], id) then filed = 'unindexed' end
-  for i, state in ipairs(STATES) do
-    if redis.call('ZSCORE', KEYS[b + 1 + i], id) then
+  if redis.call('ZSCORE', KEYS[2], id) then filed = 'unindexed' end
+  for _, state in ipairs(STATES) do
+    if redis.call('ZSCORE', stateKey(1, state), id) then
       if filed ~= '' then return 'several' end
       filed = state
     end
@@ -329,13 +391,21 @@ local function filedAs(id)
 end
 local fields = {${SUMMARY_FIELD_LIST}}
 local out = {}
-for i = 4, #ARGV do
+for i = firstId, #ARGV do
   local id = ARGV[i]
-  local key = KEYS[m + i - 3]
+  local key = KEYS[m + r + i - firstId + 1]
   local kind = redis.call('TYPE', key).ok
   if kind == 'none' or (listedOnly and not redis.call('ZSCORE', KEYS[1], id)) then
-    for j = 1, m do redis.call('ZREM', KEYS[j], id) end
-    out[#out + 1] = {'gone'}
+    local unknown = block and unknownResource(1, id)
+    if unknown then
+      out[#out + 1] = {'gone', unknown}
+    else
+      for j = 1, m do
+        if j ~= map then redis.call('ZREM', KEYS[j], id) end
+      end
+      if block then forgetResource(1, id) end
+      out[#out + 1] = {'gone'}
+    end
   elseif kind == 'hash' then
     local values = redis.call('HMGET', key, unpack(fields))
     local row = {'hash', filedAs(id)}
@@ -364,30 +434,45 @@ return out
 `;
 
 /**
- * Moves ids out of a team's secondary indexes.
- * KEYS: the team block, then further indexes that list them (a type or resource index).
- * ARGV: ttl, 'drop' (out of every key, the team index too: a record of another team) or
+ * Moves ids out of a team's secondary indexes (the resource map's entry and the resource
+ * index it names too).
+ * KEYS: the team block, further sorted sets that list them (a type or resource index), then
+ * R resource indexes (what the store read in the map for these ids).
+ * ARGV: ttl; 'drop' (out of every key, the team index too: a record of another team),
+ * 'unlisted' (the same, for ids the team index no longer lists; one it lists is left) or
  * 'park' (into the unindexed set, which listings read record by record: a record its
- * indexes no longer describe), the ids.
+ * indexes no longer describe); R; the R resource ids; the ids.
+ * An id whose map entry names a resource index not given is left as it was.
+ * Returns how many ids it moved.
  */
-const unfileScript = `${CHECK_INDEXES}${STATES}
-local bad = badIndex(1, #KEYS)
+const unfileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
+local ttl, mode, r = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local map = mapSlot(1)
+local bad = badBlock(1) or badIndex(map + 1, #KEYS)
 if bad then return bad end
-local ttl, mode = tonumber(ARGV[1]), ARGV[2]
-for i = 3, #ARGV do
+givenResources(#KEYS - r + 1, 4, r)
+local moved = 0
+for i = 4 + r, #ARGV do
   local id = ARGV[i]
-  -- Parking keeps the team index's entry (and the unindexed one); one it no longer lists is dropped.
-  local score = mode == 'park' and redis.call('ZSCORE', KEYS[1], id)
-  local from = 1
-  if score then from = 3 end
-  for j = from, #KEYS do redis.call('ZREM', KEYS[j], id) end
-  if score then
-    redis.call('ZADD', KEYS[2], score, id)
-    redis.call('EXPIRE', KEYS[2], ttl)
-    redis.call('EXPIRE', KEYS[1], ttl)
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if not (mode == 'unlisted' and score) and not unknownResource(1, id) then
+    -- Parking keeps the team index's entry (and the unindexed one); one it no longer lists is dropped.
+    local keep = mode == 'park' and score
+    local from = 1
+    if keep then from = 3 end
+    for j = from, #KEYS do
+      if j ~= map then redis.call('ZREM', KEYS[j], id) end
+    end
+    forgetResource(1, id)
+    if keep then
+      redis.call('ZADD', KEYS[2], score, id)
+      redis.call('EXPIRE', KEYS[2], ttl)
+      redis.call('EXPIRE', KEYS[1], ttl)
+    end
+    moved = moved + 1
   end
 end
-return 1
+return moved
 `;
 
 /**
@@ -398,9 +483,9 @@ return 1
  * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), then ids to park as unindexed.
  * Returns {indexed, parked}.
  */
-const fileScript = `${CHECK_INDEXES}${STATES}
+const fileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ttl, teamId, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local bad = badIndex(1, ${TEAM_BLOCK_LENGTH})
+local bad = badBlock(1)
 if bad then return bad end
 for i = 0, n - 1 do
   local at = ${TEAM_BLOCK_LENGTH} + 3 * i
@@ -421,6 +506,8 @@ for i = 0, n - 1 do
         redis.call('ZADD', key, score, id)
         written[key] = true
       end
+      redis.call('HSET', KEYS[mapSlot(1)], id, resourceId)
+      written[KEYS[mapSlot(1)]] = true
       indexed = indexed + 1
     end
   end
@@ -444,7 +531,7 @@ return {indexed, parked}
  * Members of a window of the team index, newest first, that are not filed yet.
  * KEYS: the team block. ARGV: first rank, count. Returns {members read, unfiled ids...}.
  */
-const unfiledScript = `${STATES}
+const unfiledScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ids = redis.call('ZREVRANGE', KEYS[1], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
 local out = {#ids}
 for _, id in ipairs(ids) do
@@ -454,22 +541,30 @@ return out
 `;
 
 /**
- * Drops from a secondary index (a window of it, newest first) the ids the team index no
- * longer lists. KEYS: team index, the secondary index. ARGV: first rank, count.
- * Returns {members read, members dropped}.
+ * Deletes a team's secondary keys (before it is indexed again), if every one holds what it
+ * should; the team index stays.
+ * KEYS: the team block, then resource indexes of the team.
  */
-const trimScript = `${CHECK_INDEXES}
-local bad = badIndex(1, 2)
+const clearScript = `${CHECK_INDEXES}${TEAM_BLOCK}
+local bad = badBlock(1) or badIndex(mapSlot(1) + 1, #KEYS)
 if bad then return bad end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return #KEYS - 1
+`;
+
+/**
+ * The members of a window of a secondary index (newest first) that the team index no longer
+ * lists (the store then moves them out with unfileScript, 'unlisted').
+ * KEYS: team index, the secondary index. ARGV: first rank, count.
+ * Returns {members read, unlisted ids...}.
+ */
+const unlistedScript = `
 local ids = redis.call('ZREVRANGE', KEYS[2], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
-local dropped = 0
+local out = {#ids}
 for _, id in ipairs(ids) do
-  if not redis.call('ZSCORE', KEYS[1], id) then
-    redis.call('ZREM', KEYS[2], id)
-    dropped = dropped + 1
-  end
+  if not redis.call('ZSCORE', KEYS[1], id) then out[#out + 1] = id end
 end
-return {#ids, dropped}
+return out
 `;
 
 /**
@@ -527,7 +622,8 @@ const SCRIPTS = {
   exportJobUnfile: unfileScript,
   exportJobFile: fileScript,
   exportJobUnfiled: unfiledScript,
-  exportJobTrimIndex: trimScript,
+  exportJobUnlisted: unlistedScript,
+  exportJobClearIndexes: clearScript,
   exportJobIntersect: intersectScript,
 } as const;
 

@@ -28,7 +28,7 @@ import { decodeHashJob, decodeJsonJob, decodeSummaryRow, encodeFields } from "./
 import { newJobId } from "./job-id";
 import { jobKeys, type JobKeys } from "./job-keys";
 import { subscribeToCancelRequests, type JobChangeSubscription } from "./job-events";
-import { defineJobScripts, INDEX_VERSION, recordFingerprint, type JobScripts } from "./job-scripts";
+import { defineJobScripts, INDEX_VERSION, recordFingerprint, TEAM_BLOCK_LENGTH, type JobScripts } from "./job-scripts";
 
 export interface JobStoreOptions {
   /** Key prefix; empty (the default) shares keys with Papermark's web app. */
@@ -309,8 +309,7 @@ export class JobStore {
     const now = this.now();
     const keys = [jobKey];
     if (owner.teamId !== null) {
-      keys.push(...this.teamIndexBlock(owner.teamId));
-      if (isJobType(owner.type)) keys.push(this.keys.teamTypeIndex(owner.teamId, owner.type));
+      keys.push(...this.teamIndexBlock(owner.teamId)); // every type index among them
       if (isValidId(owner.resourceId)) keys.push(this.keys.teamResourceIndex(owner.teamId, owner.resourceId));
     }
     if (owner.userId !== null) keys.push(this.keys.userIndex(owner.userId));
@@ -320,7 +319,7 @@ export class JobStore {
         : "";
     if (entry !== "") keys.push(this.keys.auditTrail(owner.teamId!));
     const removed = await this.call(() =>
-      this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), now.toISOString(), owner.teamId ?? "", owner.userId ?? "", this.ttlSeconds, entry]),
+      this.scripts.exportJobDelete(keys, [jobId, this.keys.changes(), now.toISOString(), owner.teamId ?? "", owner.userId ?? "", this.ttlSeconds, entry, owner.teamId !== null ? 1 : 0]),
     );
     return removed === 1;
   }
@@ -378,7 +377,7 @@ export class JobStore {
     const listing = owner.teamId !== null || teams === null ? [] : await this.teamsListing(jobId, teams);
     if (teams !== null && !(owner.teamId !== null ? teams.includes(owner.teamId) : listing.length > 0)) return false;
     const deleted = await this.delete(jobId, actor);
-    for (const team of listing) await this.call(() => this.scripts.exportJobUnfile(this.teamIndexBlock(team), [this.ttlSeconds, "drop", jobId]));
+    for (const team of listing) await this.unfileIds(team, "drop", [jobId]);
     return deleted;
   }
 
@@ -503,9 +502,9 @@ export class JobStore {
     for (const window of windows) {
       const twice = window.entries.flatMap((entry) => extraJobs.get(entry.id) ?? []);
       if (twice.length === 0) continue;
-      const listing = new Set([...this.teamIndexBlock(window.team), ...window.sources]);
-      for (const job of twice) listing.add(this.keys.teamTypeIndex(window.team, job.type)).add(this.keys.teamResourceIndex(window.team, job.resourceId));
-      await this.call(() => this.scripts.exportJobUnfile([...listing], [this.ttlSeconds, "park", ...twice.map((job) => job.id)]));
+      const listing = new Set(window.sources);
+      for (const job of twice) listing.add(this.keys.teamResourceIndex(window.team, job.resourceId));
+      await this.unfileIds(window.team, "park", twice.map((job) => job.id), [...listing]);
       removed += twice.length;
     }
     const indexed = windows.flatMap((window) => window.entries).filter((entry) => !extraJobs.has(entry.id));
@@ -577,7 +576,8 @@ export class JobStore {
     ids: readonly string[],
     filter: JobFilter,
   ): Promise<{ jobs: ExportJobSummary[]; malformed: MalformedRecord[]; removed: number }> {
-    const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources, reportFiled: true }), ids);
+    const resources = filter.resourceId !== undefined ? [filter.resourceId] : [];
+    const rows = await this.summaries(this.teamScope(team, { listedOnly: true, also: sources, resources, reportFiled: true }), ids);
     const jobs: ExportJobSummary[] = [];
     const malformed: MalformedRecord[] = [];
     const misfiled: string[] = [];
@@ -599,16 +599,10 @@ export class JobStore {
       removed += 1;
       if (row.state === "gone") continue;
       if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
-      else {
-        alsoListing.add(this.keys.teamTypeIndex(team, row.job.type));
-        alsoListing.add(this.keys.teamResourceIndex(team, row.job.resourceId));
-      }
+      else alsoListing.add(this.keys.teamResourceIndex(team, row.job.resourceId));
       misfiled.push(row.id);
     }
-    if (misfiled.length > 0) {
-      const keys = [...this.teamIndexBlock(team), ...alsoListing];
-      await this.call(() => this.scripts.exportJobUnfile(keys, [this.ttlSeconds, "park", ...misfiled]));
-    }
+    if (misfiled.length > 0) await this.unfileIds(team, "park", misfiled, [...alsoListing]);
     return { jobs, malformed, removed };
   }
 
@@ -642,9 +636,10 @@ export class JobStore {
 
   /**
    * Brings a team's secondary indexes up to date with its team index, once per process at a
-   * time: the first time (no version marker: jobs written before the indexes existed) every
-   * member is filed; after that, only when the counts say members are missing (the web app's
-   * records, added without us) or filed ones are no longer listed.
+   * time: the first time (no version marker: jobs written before the indexes existed, or
+   * another layout's marker) the team is indexed again from scratch; after that, only when
+   * the counts say members are missing (the web app's records, added without us) or filed
+   * ones are no longer listed.
    */
   private syncIndexes(team: string): Promise<void> {
     let running = this.syncing.get(team);
@@ -658,30 +653,51 @@ export class JobStore {
   /*
    * Every write keeps "each member of the team index is filed once" (one state index or the
    * unindexed set), so the counts differ only after writes we did not make. Members filed but
-   * no longer listed are trimmed first; then the walk for unfiled ones stops once it found as
-   * many as are missing. (If a member was removed from the team index by hand while another
-   * arrived unfiled, the counts agree and the newcomer waits for the next count difference.)
+   * no longer listed leave every index first; then the walk for unfiled ones stops once it
+   * found as many as are missing. (If a member was removed from the team index by hand while
+   * another arrived unfiled, the counts agree and the newcomer waits for the next count difference.)
    */
   private async sync(team: string): Promise<void> {
     let counts = await this.indexCounts(team);
-    const backfill = counts.version !== INDEX_VERSION;
-    if (backfill || counts.listed < counts.filed) {
+    if (counts.version !== INDEX_VERSION) return this.reindex(team, counts.listed);
+    if (counts.listed < counts.filed) {
       // Filed ids the team index no longer lists: the unindexed set (small) first.
-      await this.trimUnlisted(team, [this.keys.teamUnindexed(team)]);
+      await this.dropUnlisted(team, [this.keys.teamUnindexed(team)]);
       counts = await this.indexCounts(team);
-      if (backfill || counts.listed < counts.filed) {
-        await this.trimUnlisted(team, JOB_STATES.map((state) => this.keys.teamStateIndex(team, state)));
+      if (counts.listed < counts.filed) {
+        await this.dropUnlisted(team, JOB_STATES.map((state) => this.keys.teamStateIndex(team, state)));
         counts = await this.indexCounts(team);
       }
     }
-    if (backfill || counts.listed > counts.filed) await this.fileUnfiled(team, backfill ? Number.POSITIVE_INFINITY : counts.listed - counts.filed);
+    if (counts.listed > counts.filed) await this.fileUnfiled(team, counts.listed - counts.filed);
+  }
+
+  /**
+   * Indexes the team again from its team index: its secondary keys are deleted (the resource
+   * indexes found with SCAN: an older layout may have left entries no map names), then every
+   * member is filed. A write meanwhile files its job itself; the walk skips filed ones.
+   */
+  private async reindex(team: string, listed: number): Promise<void> {
     // A team without jobs gets no marker: there is nothing written the old way to index.
-    if (backfill && counts.listed > 0) await this.call(() => this.redis.set(this.keys.teamIndexVersion(team), INDEX_VERSION, "EX", this.ttlSeconds));
+    if (listed === 0) return;
+    const block = this.teamIndexBlock(team);
+    const resourceIndexes = new Set<string>();
+    for await (const keys of this.scanKeys(this.keys.teamResourceIndexPattern(team))) for (const key of keys) resourceIndexes.add(key);
+    const found = [...resourceIndexes];
+    // Each call checks and clears the block (the first one empties it) and up to INDEX_BATCH resource indexes.
+    let start = 0;
+    do {
+      const keys = [...block, ...found.slice(start, start + INDEX_BATCH)];
+      await this.call(() => this.scripts.exportJobClearIndexes(keys, []));
+      start += INDEX_BATCH;
+    } while (start < found.length);
+    await this.fileUnfiled(team, Number.POSITIVE_INFINITY);
+    await this.call(() => this.redis.set(this.keys.teamIndexVersion(team), INDEX_VERSION, "EX", this.ttlSeconds));
   }
 
   /** The version marker, the team index's size and how many of its members are filed. */
   private async indexCounts(team: string): Promise<{ version: string | null; listed: number; filed: number }> {
-    const [, ...filedIn] = this.teamIndexBlock(team);
+    const filedIn = [this.keys.teamUnindexed(team), ...JOB_STATES.map((state) => this.keys.teamStateIndex(team, state))];
     return this.call(async () => {
       const transaction = this.redis.multi().get(this.keys.teamIndexVersion(team)).zcard(this.keys.teamIndex(team));
       for (const key of filedIn) transaction.zcard(key);
@@ -724,15 +740,28 @@ export class JobStore {
     return found;
   }
 
-  /** Drops from each of `indexes` (a team's) the members its team index no longer lists. */
-  private async trimUnlisted(team: string, indexes: readonly string[]): Promise<void> {
+  /** The members of each of `indexes` (a team's) that its team index no longer lists leave every index of the team. */
+  private async dropUnlisted(team: string, indexes: readonly string[]): Promise<void> {
     for (const index of indexes) {
       for (let start = 0; ; ) {
-        const [read, dropped] = (await this.call(() => this.scripts.exportJobTrimIndex([this.keys.teamIndex(team), index], [start, INDEX_BATCH]))) as [number, number];
+        const [read, ...ids] = (await this.call(() => this.scripts.exportJobUnlisted([this.keys.teamIndex(team), index], [start, INDEX_BATCH]))) as [number, ...string[]];
+        const dropped = ids.length > 0 ? await this.unfileIds(team, "unlisted", ids) : 0;
         if (read < INDEX_BATCH) break;
         start += read - dropped;
       }
     }
+  }
+
+  /**
+   * Moves `ids` out of the team's secondary indexes (unfileScript: 'drop', 'unlisted' or
+   * 'park'), out of `also` (sorted sets that may list them) and out of the resource index
+   * the resource map names for each, read here first and checked again by the script.
+   * Returns how many it moved.
+   */
+  private async unfileIds(team: string, mode: "drop" | "unlisted" | "park", ids: readonly string[], also: readonly string[] = []): Promise<number> {
+    const resources = await this.mappedResources(team, ids);
+    const keys = [...this.teamIndexBlock(team), ...also, ...resources.map((resourceId) => this.keys.teamResourceIndex(team, resourceId))];
+    return Number(await this.call(() => this.scripts.exportJobUnfile(keys, [this.ttlSeconds, mode, resources.length, ...resources, ...ids])));
   }
 
   /**
@@ -804,11 +833,13 @@ export class JobStore {
     return [...found];
   }
 
-  /** SCAN in batches; a key may come twice (SCAN's guarantee), callers dedupe when it matters. */
-  private async *scanKeys(pattern: string, type: "hash" | "zset"): AsyncGenerator<string[]> {
+  /** SCAN in batches (of keys of `type`, or of any); a key may come twice (SCAN's guarantee), callers dedupe when it matters. */
+  private async *scanKeys(pattern: string, type?: "hash" | "zset"): AsyncGenerator<string[]> {
     let cursor = "0";
     do {
-      const [next, keys] = await this.call(() => this.redis.scan(cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type));
+      const [next, keys] = await this.call(() =>
+        type ? this.redis.scan(cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type) : this.redis.scan(cursor, "MATCH", pattern, "COUNT", "1000"),
+      );
       cursor = next;
       if (keys.length) yield keys;
     } while (cursor !== "0");
@@ -820,8 +851,7 @@ export class JobStore {
    * Web-app and missing records come back without a job: the write script refuses them.
    */
   private async readForWrite(id: string): Promise<{ job: ExportJobSummary | null; fingerprint: string }> {
-    const key = this.keys.job(id);
-    const [entry] = (await this.call(() => this.scripts.exportJobSummaries([key], [0, "", 0, id]))) as (string | null)[][];
+    const [entry] = await this.summariesScript(NO_INDEX, [id]);
     const state = entry?.[0];
     if (state === "hash") {
       const values = entry!.slice(2);
@@ -832,27 +862,53 @@ export class JobStore {
     return { job: null, fingerprint: "" };
   }
 
+  /**
+   * The resources the team's resource map names for `ids` (read before a script that checks
+   * them again). A map key of the wrong type names none: the script then refuses it by name.
+   */
+  private async mappedResources(team: string, ids: readonly string[]): Promise<string[]> {
+    try {
+      const mapped = await this.call(() => this.redis.hmget(this.keys.teamResourceMap(team), ...ids));
+      return [...new Set(mapped.filter(isValidId))];
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("WRONGTYPE")) return [];
+      throw error;
+    }
+  }
+
   /** Who owns the record at `key` (read before a write, which checks it again). */
   private async owner(
     key: string,
-  ): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null; type: string | null }> {
-    const [kind, teamId, userId, resourceId, resourceName, type] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
-    return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null, type: type || null };
+  ): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null }> {
+    const [kind, teamId, userId, resourceId, resourceName] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
+    return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null };
   }
 
-  /** A team's index and the sets that file its members, in the order the scripts take them (TEAM_BLOCK_LENGTH). */
+  /**
+   * A team's index, the sets that file its members, every type index and the resource map,
+   * in the order the scripts take them (TEAM_BLOCK_LENGTH).
+   */
   private teamIndexBlock(teamId: string): string[] {
-    return [this.keys.teamIndex(teamId), this.keys.teamUnindexed(teamId), ...JOB_STATES.map((state) => this.keys.teamStateIndex(teamId, state))];
+    return [
+      this.keys.teamIndex(teamId),
+      this.keys.teamUnindexed(teamId),
+      ...JOB_STATES.map((state) => this.keys.teamStateIndex(teamId, state)),
+      ...JOB_TYPES.map((type) => this.keys.teamTypeIndex(teamId, type)),
+      this.keys.teamResourceMap(teamId),
+    ];
   }
 
   /**
    * Reading a team's indexes: an id whose record expired (or, with `listedOnly`, that the
-   * team index no longer lists) is pruned from the team block and from `also`.
+   * team index no longer lists) is pruned from the team block, from `also` and from the
+   * resource index the resource map names (the indexes of `resources` are given up front).
    */
-  private teamScope(teamId: string, options: { listedOnly: boolean; also?: readonly string[]; reportFiled?: boolean }): IndexScope {
+  private teamScope(teamId: string, options: { listedOnly: boolean; also?: readonly string[]; resources?: readonly string[]; reportFiled?: boolean }): IndexScope {
     const block = this.teamIndexBlock(teamId);
     return {
+      team: teamId,
       prune: [...block, ...(options.also ?? []).filter((key) => !block.includes(key))],
+      resources: options.resources ?? [],
       owner: { field: "teamId", value: teamId },
       listedOnly: options.listedOnly,
       reportFiled: options.reportFiled ?? false,
@@ -864,7 +920,7 @@ export class JobStore {
     const team = this.keys.teamIndex("");
     const user = this.keys.userIndex("");
     if (index.startsWith(team)) return this.teamScope(index.slice(team.length), { listedOnly: false });
-    if (index.startsWith(user)) return { prune: [index], owner: { field: "userId", value: index.slice(user.length) }, listedOnly: false, reportFiled: false };
+    if (index.startsWith(user)) return { team: null, prune: [index], resources: [], owner: { field: "userId", value: index.slice(user.length) }, listedOnly: false, reportFiled: false };
     return NO_INDEX;
   }
 
@@ -878,15 +934,22 @@ export class JobStore {
     if (!owner) return rows;
     const foreign = rows.filter((row) => row.state === "ok" && row.job[owner.field] !== owner.value).map((row) => row.id);
     if (foreign.length === 0) return rows;
-    await this.call(() => this.scripts.exportJobUnfile(scope.prune, [this.ttlSeconds, "drop", ...foreign]));
+    if (scope.team === null) await this.call(() => this.redis.zrem(scope.prune[0]!, ...foreign));
+    else await this.unfileIds(scope.team, "drop", foreign, scope.prune.slice(TEAM_BLOCK_LENGTH));
     return rows.map((row) => (foreign.includes(row.id) ? { state: "gone", id: row.id } : row));
   }
 
+  /**
+   * One summaries script call, then, for gone ids whose resource index it was not given (the
+   * resource map names one), a second with those indexes: a gone id leaves every index.
+   */
   private async readSummaries(scope: IndexScope, ids: readonly string[]): Promise<SummaryRow[]> {
-    if (ids.length === 0) return [];
-    const keys = [...scope.prune, ...ids.map((id) => this.keys.job(id))];
-    const args = [scope.prune.length, scope.listedOnly ? "listed" : "", scope.reportFiled ? 1 : 0, ...ids];
-    const raw = (await this.call(() => this.scripts.exportJobSummaries(keys, args))) as (string | null)[][];
+    const raw = await this.summariesScript(scope, ids);
+    const unpruned = new Map<string, string>();
+    raw.forEach((entry, i) => {
+      if (entry[0] === "gone" && isValidId(entry[1])) unpruned.set(ids[i]!, entry[1]);
+    });
+    if (unpruned.size > 0) await this.summariesScript({ ...scope, resources: [...new Set([...scope.resources, ...unpruned.values()])] }, [...unpruned.keys()]);
     return raw.map((entry, i): SummaryRow => {
       const id = ids[i]!;
       const state = entry[0];
@@ -898,6 +961,13 @@ export class JobStore {
       if (decoded.value.id !== id) return { state: "bad", id, reason: `the record says its id is ${decoded.value.id}`, filed };
       return { state: "ok", id, job: decoded.value, encoding: state as RecordEncoding, filed };
     });
+  }
+
+  private async summariesScript(scope: IndexScope, ids: readonly string[]): Promise<(string | null)[][]> {
+    if (ids.length === 0) return [];
+    const keys = [...scope.prune, ...scope.resources.map((resourceId) => this.keys.teamResourceIndex(scope.team!, resourceId)), ...ids.map((id) => this.keys.job(id))];
+    const args = [scope.prune.length, scope.listedOnly ? "listed" : "", scope.team !== null ? 1 : 0, scope.reportFiled ? 1 : 0, scope.resources.length, ...scope.resources, ...ids];
+    return (await this.call(() => this.scripts.exportJobSummaries(keys, args))) as (string | null)[][];
   }
 
   private decoded(id: string, decoded: ReturnType<typeof decodeHashJob>): ExportJob {
@@ -927,15 +997,19 @@ type SummaryRow =
 
 /** How a read treats an index: what to prune an expired id from, and whose jobs it lists. */
 interface IndexScope {
+  /** The team whose block `prune` starts with; null: `prune` is a user index (or nothing). */
+  team: string | null;
   prune: readonly string[];
+  /** Resource ids of the team whose indexes the read is given (a gone id leaves the one the resource map names). */
+  resources: readonly string[];
   owner: { field: "teamId" | "userId"; value: string } | null;
   /** The first pruned key (a team index) must list an id, else it is pruned like an expired one. */
   listedOnly: boolean;
-  /** `prune` starts with a team's index block and rows say where each id is filed in it. */
+  /** Rows say where each id is filed in the team's block. */
   reportFiled: boolean;
 }
 
-const NO_INDEX: IndexScope = { prune: [], owner: null, listedOnly: false, reportFiled: false };
+const NO_INDEX: IndexScope = { team: null, prune: [], resources: [], owner: null, listedOnly: false, reportFiled: false };
 
 /** An id on its way to a page: from an index (score and team), or a verified unindexed match (with its job). */
 interface Candidate {
@@ -956,10 +1030,6 @@ interface IndexWindow {
 /** The order of ZREVRANGE: score descending, then member descending. */
 function newestFirst(a: { id: string; score: number }, b: { id: string; score: number }): number {
   return b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
-
-function isJobType(value: string | null): value is JobType {
-  return (JOB_TYPES as readonly (string | null)[]).includes(value);
 }
 
 export function isConnectionError(error: unknown): boolean {
