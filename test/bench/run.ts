@@ -2,7 +2,8 @@ import { machineInfo, printTable, progress, writeOutput, type BenchOptions, type
 
 /*
  * `npm run bench` runs every benchmark; `npm run bench -- store live` runs some of them.
- * `--full` turns sampling off (the 10,000-view throughput runs in full: ~15 min).
+ * `--full` turns sampling off (the seed strategy then runs all 10,000 views: about 73 min more).
+ * The export part at the real limit takes about 75 min with BENCH_PARALLEL=1 (runs side by side).
  * Benchmarks are not tests: they print what one run measured on this machine and keep it
  * as JSON under bench/output/ (gitignored).
  */

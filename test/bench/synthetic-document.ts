@@ -8,7 +8,8 @@ import { seededRandom } from "../../electron/dev/seeded-random";
  * link), with the Tinybird page-view events and user agents that match them: what the
  * throughput and memory benchmarks export. Deterministic for a seed. Shaped like the demo
  * dataset (names, emails, 10% agreements, 20% custom fields, 80% v3 / 10% v2-only / 10% no
- * user agent) but with nothing else in the way.
+ * user agent) but with nothing else in the way. Datarooms (optional) hold visits, each with a
+ * fixed number of document views, and the visits' v3 user agents.
  */
 
 export interface SyntheticDocumentSpec {
