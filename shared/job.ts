@@ -173,10 +173,12 @@ export function jobMatchesFilter(job: ExportJobSummary, filter: JobFilter): bool
 
 /** The most items one page of a listing may hold. */
 export const MAX_PAGE_LIMIT = 500;
+/** The furthest a listing may page. */
+export const MAX_PAGE_OFFSET = 10_000_000;
 
 export const pageSchema = z
   .object({
-    offset: z.number().int().min(0).max(10_000_000).default(0),
+    offset: z.number().int().min(0).max(MAX_PAGE_OFFSET).default(0),
     limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).default(50),
   })
   .strict();

@@ -111,7 +111,9 @@ describe("what a job did", () => {
     expect(byResource.jobs.map((job) => job.resourceId)).not.toContain("d1");
     expect(byResource.jobs.map((job) => job.id)).toContain(exportId);
     const byGroup = await ok<JobListResult>(call(routes.listJobs, { teamId: "t1" }, { query: { search: "g2" } }));
-    expect(byGroup.jobs.map((job) => job.id)).toEqual([exportId]);
+    expect(byGroup.jobs.map((job) => job.id)).toContain(exportId);
+    // Search also matches ids, which are random: another export may hold "g2" in its id (about 1 in 10 runs did).
+    expect(byGroup.jobs.filter((job) => job.id !== exportId && !job.id.toLowerCase().includes("g2"))).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { ConnectionStatus } from "../../../shared/connection-status";
 import { exportFileName } from "../../../shared/csv-columns";
 import { AppError, toWireError } from "../../../shared/errors";
 import { idSchema } from "../../../shared/ids";
-import { exportOptionsSchema, jobStateSchema, jobTypeSchema, type JobChange, type JobType } from "../../../shared/job";
+import { exportOptionsSchema, jobStateSchema, jobTypeSchema, MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, type JobChange, type JobType } from "../../../shared/job";
 import type { ResourceQuery, TeamQuery } from "../../../shared/resources";
 import { CREATE_EXPORT_ROUTES, HTTP_STATUS_OF_ERROR, matchRoutePath, METHOD_NOT_ALLOWED_STATUS, routes, type ApiRoute, type RouteName } from "../../../shared/routes";
 import type { ExportService } from "../../core/queue/export-service";
@@ -33,8 +33,8 @@ const listQuerySchema = z
     type: jobTypeSchema.optional(),
     resourceId: idSchema.optional(),
     search: z.string().max(200).optional(),
-    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional(),
+    offset: z.coerce.number().int().min(0).max(MAX_PAGE_OFFSET).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
   })
   .strict();
 
