@@ -513,3 +513,18 @@ describe("a job whose record is gone leaves every index of its team (type and re
     await expectPagesOfOne(TEAM, { type: "document" }, [b.id, a.id]);
   });
 });
+
+describe("the web app replacing one of its records between two listings (defect 3)", () => {
+  it("the first listing after lists the new record (the counts agreed)", async () => {
+    const ours = await store.create(input());
+    await writeWebAppJob("webapp_1", "2026-03-01T00:00:00.000Z");
+    expect((await store.list({ teamId: TEAM, status: "PENDING" })).jobs.map((job) => job.id)).toEqual(["webapp_1", ours.id]);
+    await redis.del(store.keys.job("webapp_1"));
+    await redis.zrem(store.keys.teamIndex(TEAM), "webapp_1");
+    await writeWebAppJob("webapp_2", "2026-03-02T00:00:00.000Z");
+    const listed = await store.list({ teamId: TEAM, status: "PENDING" });
+    expect(listed.jobs.map((job) => job.id)).toEqual(["webapp_2", ours.id]);
+    expect(listed.total).toBe(2);
+    await expectIndexesMatch(TEAM, ["webapp_2"]);
+  });
+});

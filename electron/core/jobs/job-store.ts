@@ -481,7 +481,13 @@ export class JobStore {
     for (const team of teams) {
       await this.syncIndexes(team);
       stopIfCancelled();
-      const unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+      let unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+      if (unindexed.pruned > 0) {
+        // The counts agreed while a record was gone: the web app may have added one since, unfiled. Count again, read again.
+        await this.syncIndexes(team);
+        stopIfCancelled();
+        unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+      }
       budget -= unindexed.read;
       scanLimited ||= unindexed.limited;
       extras.push(...unindexed.matches);
@@ -612,7 +618,7 @@ export class JobStore {
     matches: (job: ExportJobSummary) => boolean,
     budget: number,
     stopIfCancelled: () => void,
-  ): Promise<{ matches: Candidate[]; malformed: MalformedRecord[]; read: number; limited: boolean }> {
+  ): Promise<{ matches: Candidate[]; malformed: MalformedRecord[]; read: number; limited: boolean; pruned: number }> {
     const key = this.keys.teamUnindexed(team);
     const flat = budget > 0 ? await this.call(() => this.redis.zrevrange(key, 0, budget, "WITHSCORES")) : [];
     const entries: { id: string; score: number }[] = [];
@@ -622,16 +628,18 @@ export class JobStore {
     const scope = this.teamScope(team, { listedOnly: true });
     const found: Candidate[] = [];
     const malformed: MalformedRecord[] = [];
+    let pruned = 0;
     for (let start = 0; start < read.length; start += INDEX_BATCH) {
       stopIfCancelled();
       const chunk = read.slice(start, start + INDEX_BATCH);
       const rows = await this.summaries(scope, chunk.map((entry) => entry.id));
       rows.forEach((row, i) => {
         if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
-        else if (row.state === "ok" && matches(row.job)) found.push({ id: row.id, score: chunk[i]!.score, team, job: row.job });
+        else if (row.state === "gone") pruned += 1;
+        else if (matches(row.job)) found.push({ id: row.id, score: chunk[i]!.score, team, job: row.job });
       });
     }
-    return { matches: found, malformed, read: read.length, limited };
+    return { matches: found, malformed, read: read.length, limited, pruned };
   }
 
   /**
@@ -654,8 +662,10 @@ export class JobStore {
    * Every write keeps "each member of the team index is filed once" (one state index or the
    * unindexed set), so the counts differ only after writes we did not make. Members filed but
    * no longer listed leave every index first; then the walk for unfiled ones stops once it
-   * found as many as are missing. (If a member was removed from the team index by hand while
-   * another arrived unfiled, the counts agree and the newcomer waits for the next count difference.)
+   * found as many as are missing. A web-app record replaced by another between two counts
+   * leaves the counts equal: listIndexed counts again when reading the unindexed set finds
+   * one gone. (If one of ours were removed from the team index by hand while the web app
+   * added one, the counts would agree and the newcomer would wait for the next count difference.)
    */
   private async sync(team: string): Promise<void> {
     let counts = await this.indexCounts(team);
