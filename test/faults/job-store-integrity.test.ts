@@ -88,6 +88,20 @@ describe("secondary indexes are written with the job or not at all (item 9)", ()
     expect(await snapshot(prefix)).toEqual(before);
   });
 
+  it("a create or a listing whose expiry set holds a string writes nothing and names the key", async () => {
+    const prefix = testPrefix();
+    const store = new JobStore(redis, { prefix });
+    await store.create(NEW_JOB);
+    await redis.del(store.keys.teamExpiry("t1"));
+    await redis.set(store.keys.teamExpiry("t1"), "not an index");
+    const before = await snapshot(prefix);
+    const refusal = { code: "MALFORMED_RECORD", message: `${store.keys.teamExpiry("t1")} holds a string, not a job index: nothing was written` };
+    await expect(store.create(NEW_JOB)).rejects.toMatchObject(refusal);
+    await expect(store.list({ teamId: "t1" })).rejects.toMatchObject(refusal);
+    await expect(store.list({ teamId: "t1", status: "PENDING" })).rejects.toMatchObject(refusal);
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
   it("a transition whose new state's index holds a string leaves the job and every index as they were", async () => {
     const prefix = testPrefix();
     const store = new JobStore(redis, { prefix });

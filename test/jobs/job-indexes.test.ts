@@ -117,6 +117,25 @@ async function expectIndexesMatch(team: string, unindexed: readonly string[] = [
   }
   expect(await secondaryIndexes(team)).toEqual(expected);
   expect(await redis.hgetall(store.keys.teamResourceMap(team))).toEqual(resourceOf);
+  expect(await expiryEntries(team)).toEqual(await expiryTimes(members.filter((_, i) => i % 2 === 0)));
+}
+
+/** The team's expiry set: id -> score. */
+async function expiryEntries(team: string): Promise<Record<string, string>> {
+  const flat = await redis.zrange(store.keys.teamExpiry(team), "0", "-1", "WITHSCORES");
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+/** When each record expires (Redis's PEXPIRETIME), for those that do. */
+async function expiryTimes(ids: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const at = Number(await redis.call("PEXPIRETIME", store.keys.job(id)));
+    if (at >= 0) out[id] = String(at);
+  }
+  return out;
 }
 
 /** A record as Papermark's web app writes it: a JSON string and the two seed indexes. */
@@ -511,6 +530,69 @@ describe("a job whose record is gone leaves every index of its team (type and re
     await expectIndexesMatch(TEAM);
     expect(await redis.get(store.keys.teamIndexVersion(TEAM))).toBe(INDEX_VERSION);
     await expectPagesOfOne(TEAM, { type: "document" }, [b.id, a.id]);
+  });
+});
+
+describe("expired records leave every index at the next listing of their team, read or not (defect 1)", () => {
+  /**
+   * What a store with a 1 s TTL would have written (the settings allow no TTL under 60 s):
+   * each record expires within a second, and its entry in the team's expiry set says when.
+   */
+  async function expireWithinASecond(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      await redis.pexpire(store.keys.job(id), 1000);
+      await redis.zadd(store.keys.teamExpiry(TEAM), Number(await redis.call("PEXPIRETIME", store.keys.job(id))), id);
+    }
+  }
+
+  /** Polls (observing EXISTS, no fixed sleep) until none of the records exists. */
+  async function untilGone(ids: readonly string[]): Promise<void> {
+    while ((await redis.exists(...ids.map((id) => store.keys.job(id)))) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  it.each([
+    ["a status listing", { status: "PENDING" as const }],
+    ["the unfiltered listing", {}],
+  ])("%s of 30 jobs whose 25 oldest expired counts 5 on every page, none empty before the end", async (_, filter: JobFilter) => {
+    const expiring: string[] = [];
+    for (let i = 0; i < 25; i++) expiring.push((await store.create(input())).id);
+    await expireWithinASecond(expiring);
+    const kept: string[] = [];
+    for (let i = 0; i < 5; i++) kept.push((await store.create(input())).id);
+    await untilGone(expiring);
+    const newestFirst = [...kept].reverse();
+    for (const limit of [10, 1]) {
+      for (let offset = 0; offset <= 30; offset += limit) {
+        const page = await store.list({ teamId: TEAM, ...filter }, { offset, limit });
+        expect(page.jobs.map((job) => job.id), `limit ${limit} at ${offset}`).toEqual(newestFirst.slice(offset, offset + limit));
+        expect(page.total, `limit ${limit} at ${offset}`).toBe(5);
+      }
+    }
+    await expectIndexesMatch(TEAM);
+    expect(Object.keys(await expiryEntries(TEAM)).sort()).toEqual([...kept].sort());
+  });
+
+  it("create, transition, the backfill and the web app's records write when each record expires", async () => {
+    const a = await store.create(input());
+    expect(await expiryEntries(TEAM)).toEqual(await expiryTimes([a.id]));
+    await redis.expire(store.keys.job(a.id), 100);
+    await store.transition(a.id, "PROCESSING");
+    expect(await expiryEntries(TEAM)).toEqual(await expiryTimes([a.id]));
+    await writeWebAppJob("webapp_1", "2026-03-01T00:00:00.000Z");
+    await redis.pexpire(store.keys.job("webapp_1"), 500_000);
+    await store.list({ teamId: TEAM, status: "PENDING" }); // files it (unindexed) with its TTL
+    await expectIndexesMatch(TEAM, ["webapp_1"]);
+    expect(Object.keys(await expiryEntries(TEAM)).sort()).toEqual([a.id, "webapp_1"].sort());
+    // The web app refreshed its record's TTL since (its entry is due, the record is not gone): listed, and its entry moves on.
+    await redis.zadd(store.keys.teamExpiry(TEAM), 1, "webapp_1");
+    expect((await store.list({ teamId: TEAM })).jobs.map((job) => job.id)).toEqual(["webapp_1", a.id]);
+    await expectIndexesMatch(TEAM, ["webapp_1"]);
+    // Indexed again (another layout's marker): the rebuild writes the expiry entries too.
+    await redis.del(store.keys.teamExpiry(TEAM));
+    await redis.set(store.keys.teamIndexVersion(TEAM), "0");
+    await store.list({ teamId: TEAM, status: "PENDING" });
+    await expectIndexesMatch(TEAM, ["webapp_1"]);
+    expect(Object.keys(await expiryEntries(TEAM)).sort()).toEqual([a.id, "webapp_1"].sort());
   });
 });
 

@@ -30,6 +30,13 @@ export interface JobKeys {
    * A filtered listing reads each of them.
    */
   teamUnindexed(teamId: string): string;
+  /**
+   * A sorted set: each member of the team index (that has a TTL) scored by when its record
+   * expires (ms since the epoch), written by every script that sets or refreshes that TTL.
+   * A listing of the team first takes the ids whose time has passed out of every index:
+   * an expired record leaves them whether or not a page reads it.
+   */
+  teamExpiry(teamId: string): string;
   /** Holds the layout version once the team's existing jobs have been indexed (the backfill). */
   teamIndexVersion(teamId: string): string;
   /** A team's audit trail: a list of AuditEntry JSON, newest first, written with the change it records. */
@@ -63,6 +70,7 @@ export function jobKeys(prefix = ""): JobKeys {
     teamResourceIndex: (teamId, resourceId) => `${prefix}team_jobs_resource:${teamId}:${resourceId}`,
     teamResourceMap: (teamId) => `${prefix}team_jobs_resources:${teamId}`,
     teamUnindexed: (teamId) => `${prefix}team_jobs_unindexed:${teamId}`,
+    teamExpiry: (teamId) => `${prefix}team_jobs_expiry:${teamId}`,
     teamIndexVersion: (teamId) => `${prefix}team_jobs_indexed:${teamId}`,
     auditTrail: (teamId) => `${prefix}export_audit:${teamId}`,
     jobPattern: () => `${globLiteral(prefix)}export_job:*`,

@@ -16,7 +16,10 @@ import { SUMMARY_FIELDS } from "./job-codec";
  *
  * A team's secondary indexes come as a block of KEYS, in this order (teamIndexBlock in the
  * store): the team index, its unindexed set, one state index per JOB_STATES entry, one type
- * index per JOB_TYPES entry, then the resource map (a hash: job id -> resourceId).
+ * index per JOB_TYPES entry, the resource map (a hash: job id -> resourceId), then the
+ * expiry set (job id -> when its record expires, ms: written wherever a record's TTL is set
+ * or refreshed, with the record's own expiry time, so a listing can take expired ids out of
+ * every index without reading pages: pruneExpiredScript).
  * Every member of the team index is in exactly one of the unindexed set and the state
  * indexes once indexed; a member in none of them is one the backfill has not reached (or the
  * web app's, added since): the store files it (fileScript) when a count shows one is missing.
@@ -31,10 +34,10 @@ import { SUMMARY_FIELDS } from "./job-codec";
  * The layout of the secondary indexes. A team whose version marker holds another value (or
  * none: jobs written before the indexes existed) is indexed again from its team index.
  */
-export const INDEX_VERSION = "2";
+export const INDEX_VERSION = "3";
 
-/** A team's block in KEYS: its team index at the script's `b`, unindexed, the state and type indexes, the resource map. */
-export const TEAM_BLOCK_LENGTH = 3 + JOB_STATES.length + JOB_TYPES.length;
+/** A team's block in KEYS: its team index at the script's `b`, unindexed, the state and type indexes, the resource map, the expiry set. */
+export const TEAM_BLOCK_LENGTH = 4 + JOB_STATES.length + JOB_TYPES.length;
 
 /**
  * Lua (after CHECK_INDEXES): the state of a hash record (the Lua side of jobStateOf in
@@ -49,7 +52,34 @@ local STATE_SLOT = {}
 for i, name in ipairs(STATES) do STATE_SLOT[name] = i end
 local TYPE_COUNT = ${JOB_TYPES.length}
 local function mapSlot(b) return b + 2 + #STATES + TYPE_COUNT end
-local function badBlock(b) return badKeys(b, mapSlot(b), mapSlot(b)) end
+local function expirySlot(b) return mapSlot(b) + 1 end
+local function badBlock(b) return badKeys(b, expirySlot(b), mapSlot(b)) end
+-- Redis's clock in ms (TIME: the same clock as the keys' TTLs). Effects replication, so a
+-- script may write after reading it (always so from Redis 7; asked for before that).
+if redis.replicate_commands then redis.replicate_commands() end
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- When the record at key expires (ms since the epoch); -1: it has no TTL, -2: it is gone.
+local function expiresAt(key)
+  local at = redis.pcall('PEXPIRETIME', key) -- Redis 7; before that TIME + PTTL
+  if type(at) == 'number' then return at end
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then return ttl end
+  return nowMs() + ttl
+end
+-- Writes when the record of id (at jobKey) expires in the block's expiry set (none: no TTL).
+local function noteExpiry(b, id, jobKey, ttl)
+  local at = expiresAt(jobKey)
+  if at == -1 then
+    redis.call('ZREM', KEYS[expirySlot(b)], id)
+    return
+  end
+  if at < 0 then at = nowMs() end -- gone already: due at once
+  redis.call('ZADD', KEYS[expirySlot(b)], string.format('%.0f', at), id)
+  redis.call('EXPIRE', KEYS[expirySlot(b)], ttl)
+end
 local function stateOf(status, cancelRequested)
   if status == 'FAILED' and cancelRequested == 'true' then return 'CANCELLED' end
   return status
@@ -64,9 +94,10 @@ end
 local function unfile(b, id)
   for i = b + 1, b + 1 + #STATES do redis.call('ZREM', KEYS[i], id) end
 end
--- Out of the unindexed set and every state and type index (not the team index, not the map).
+-- Out of the unindexed set, every state and type index and the expiry set (not the team index, not the map).
 local function unfileAll(b, id)
   for i = b + 1, mapSlot(b) - 1 do redis.call('ZREM', KEYS[i], id) end
+  redis.call('ZREM', KEYS[expirySlot(b)], id)
 end
 local function fileAs(b, id, score, state, ttl, typeKey, resourceKey, resourceId)
   unfile(b, id)
@@ -250,6 +281,7 @@ redis.call('EXPIRE', KEYS[TEAM], ttl)
 redis.call('ZADD', KEYS[2], score, id)
 redis.call('EXPIRE', KEYS[2], ttl)
 fileAs(TEAM, id, score, state, ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX], resourceId)
+noteExpiry(TEAM, id, KEYS[1], ttl)
 audit(3, ARGV[6], ttl)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
@@ -310,6 +342,7 @@ local meta = redis.call('HMGET', key, 'id', 'progress', 'total', 'cancelRequeste
 local score = redis.call('ZSCORE', KEYS[TEAM], meta[1])
 if score then
   fileAs(TEAM, meta[1], score, stateOf(target, meta[4]), ttl, KEYS[TYPE_INDEX], KEYS[RESOURCE_INDEX], meta[5])
+  noteExpiry(TEAM, meta[1], key, ttl)
 else
   unfileAll(TEAM, meta[1])
   redis.call('ZREM', KEYS[RESOURCE_INDEX], meta[1])
@@ -441,16 +474,17 @@ return out
  * ARGV: ttl; 'drop' (out of every key, the team index too: a record of another team),
  * 'unlisted' (the same, for ids the team index no longer lists; one it lists is left) or
  * 'park' (into the unindexed set, which listings read record by record: a record its
- * indexes no longer describe); R; the R resource ids; the ids.
+ * indexes no longer describe; its expiry entry stays); R; the R resource ids; the ids.
  * An id whose map entry names a resource index not given is left as it was.
  * Returns how many ids it moved.
  */
 const unfileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ttl, mode, r = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local map = mapSlot(1)
-local bad = badBlock(1) or badIndex(map + 1, #KEYS)
+local map, expiry = mapSlot(1), expirySlot(1)
+local last = #KEYS
+local bad = badBlock(1) or badIndex(expiry + 1, last)
 if bad then return bad end
-givenResources(#KEYS - r + 1, 4, r)
+givenResources(last - r + 1, 4, r)
 local moved = 0
 for i = 4 + r, #ARGV do
   local id = ARGV[i]
@@ -460,8 +494,8 @@ for i = 4 + r, #ARGV do
     local keep = mode == 'park' and score
     local from = 1
     if keep then from = 3 end
-    for j = from, #KEYS do
-      if j ~= map then redis.call('ZREM', KEYS[j], id) end
+    for j = from, last do
+      if j ~= map and not (keep and j == expiry) then redis.call('ZREM', KEYS[j], id) end
     end
     forgetResource(1, id)
     if keep then
@@ -479,16 +513,20 @@ return moved
  * Files members of a team index that no secondary index lists yet (the backfill, and the
  * web app's records added since). Each is filed only if the team index still lists it, it
  * is still unfiled and (for an indexed one) its record still reads as the store decoded it.
- * KEYS: the team block, then for each id to index: its job key, type index, resource index.
+ * Each one filed gets its entry in the expiry set (when its record expires, read from the
+ * record's TTL).
+ * KEYS: the team block, then for each id to index: its job key, type index, resource index;
+ * then the job key of each id to park.
  * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), then ids to park as unindexed.
  * Returns {indexed, parked}.
  */
 const fileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ttl, teamId, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local BLOCK_END = ${TEAM_BLOCK_LENGTH}
 local bad = badBlock(1)
 if bad then return bad end
 for i = 0, n - 1 do
-  local at = ${TEAM_BLOCK_LENGTH} + 3 * i
+  local at = BLOCK_END + 3 * i
   bad = badIndex(at + 2, at + 3)
   if bad then return bad end
   if not STATE_SLOT[ARGV[4 + 4 * i + 1]] then return redis.error_reply('BAD_INPUT unknown state ' .. ARGV[4 + 4 * i + 1]) end
@@ -496,7 +534,7 @@ end
 local indexed, parked = 0, 0
 local written = {}
 for i = 0, n - 1 do
-  local at = ${TEAM_BLOCK_LENGTH} + 3 * i
+  local at = BLOCK_END + 3 * i
   local id, state, jobType, resourceId = ARGV[4 + 4 * i], ARGV[5 + 4 * i], ARGV[6 + 4 * i], ARGV[7 + 4 * i]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and not isFiled(1, id) and redis.call('TYPE', KEYS[at + 1]).ok == 'hash' then
@@ -508,16 +546,19 @@ for i = 0, n - 1 do
       end
       redis.call('HSET', KEYS[mapSlot(1)], id, resourceId)
       written[KEYS[mapSlot(1)]] = true
+      noteExpiry(1, id, KEYS[at + 1], ttl)
       indexed = indexed + 1
     end
   end
 end
-for i = 4 + 4 * n, #ARGV do
+local firstParked = 4 + 4 * n
+for i = firstParked, #ARGV do
   local id = ARGV[i]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and not isFiled(1, id) then
     redis.call('ZADD', KEYS[2], score, id)
     written[KEYS[2]] = true
+    noteExpiry(1, id, KEYS[BLOCK_END + 3 * n + i - firstParked + 1], ttl)
     parked = parked + 1
   end
 end
@@ -538,6 +579,50 @@ for _, id in ipairs(ids) do
   if not isFiled(1, id) then out[#out + 1] = id end
 end
 return out
+`;
+
+/**
+ * The ids of a team's expiry set whose time has passed (by Redis's clock), at most ARGV[1]
+ * of them, oldest first. KEYS: the expiry set. Writes nothing.
+ */
+const expiredScript = `${CHECK_INDEXES}${TEAM_BLOCK}
+local bad = badIndex(1, 1)
+if bad then return bad end
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', nowMs()), 'LIMIT', 0, tonumber(ARGV[1]))
+`;
+
+/**
+ * Takes ids the expiry set says are due out of every index of their team (the team block,
+ * the expiry set included, and the resource index the map names), if their record is gone.
+ * One whose record is still there (the web app refreshed its TTL without us) gets its new
+ * expiry time, or leaves the expiry set if it has no TTL. An id whose map entry names a
+ * resource index not given is left as it was (the next listing reads the map again).
+ * KEYS: the team block, R resource indexes (what the store read in the map for these ids),
+ * then the job key of each id.
+ * ARGV: ttl, R, the R resource ids, the ids. Returns how many ids left the indexes.
+ */
+const pruneExpiredScript = `${CHECK_INDEXES}${TEAM_BLOCK}
+local ttl, r = tonumber(ARGV[1]), tonumber(ARGV[2])
+local map, expiry = mapSlot(1), expirySlot(1)
+local bad = badBlock(1) or badIndex(expiry + 1, expiry + r)
+if bad then return bad end
+givenResources(expiry + 1, 3, r)
+local firstId = 3 + r
+local removed = 0
+for i = firstId, #ARGV do
+  local id = ARGV[i]
+  local jobKey = KEYS[expiry + r + i - firstId + 1]
+  if redis.call('EXISTS', jobKey) == 1 then
+    if redis.call('ZSCORE', KEYS[expiry], id) then noteExpiry(1, id, jobKey, ttl) end
+  elseif not unknownResource(1, id) then
+    for j = 1, expiry do
+      if j ~= map then redis.call('ZREM', KEYS[j], id) end
+    end
+    forgetResource(1, id)
+    removed = removed + 1
+  end
+end
+return removed
 `;
 
 /**
@@ -625,6 +710,8 @@ const SCRIPTS = {
   exportJobUnlisted: unlistedScript,
   exportJobClearIndexes: clearScript,
   exportJobIntersect: intersectScript,
+  exportJobExpired: expiredScript,
+  exportJobPruneExpired: pruneExpiredScript,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

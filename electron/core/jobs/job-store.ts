@@ -52,6 +52,9 @@ export const DEFAULT_MAX_SCANNED = 20_000;
 /** Team index members read per script call while filing them (the backfill) or trimming. */
 const INDEX_BATCH = 500;
 
+/** Expired ids a listing takes out of its team's indexes at most, before it reads them. */
+const EXPIRY_BATCH = 1000;
+
 export interface NewJob {
   type: JobType;
   teamId: string;
@@ -417,7 +420,8 @@ export class JobStore {
 
   /**
    * Newest first. With a team (or user) it reads that index; otherwise every team's index.
-   * Reads only summary fields; ids whose record expired are pruned from the index. A filter
+   * Reads only summary fields; a team's listing first takes ids whose record expired (its
+   * expiry set says so) out of every index of the team, and a read prunes any it meets. A filter
    * on state, type or resource (without search or user) reads the teams' secondary indexes,
    * so its page costs about `limit` records however many jobs the team has.
    */
@@ -441,6 +445,8 @@ export class JobStore {
 
   /** Fast path: the page is a ZREVRANGE slice of one index. */
   private async listOneIndex(index: string, offset: number, limit: number): Promise<JobListResult> {
+    const team = this.scopeOf(index).team;
+    if (team !== null) await this.pruneExpired(team);
     const [total, ids] = await this.call(async () => {
       const results = await this.redis.multi().zcard(index).zrevrange(index, offset, offset + limit - 1).exec();
       if (!results) throw new Error("the list transaction was aborted");
@@ -662,12 +668,14 @@ export class JobStore {
    * Every write keeps "each member of the team index is filed once" (one state index or the
    * unindexed set), so the counts differ only after writes we did not make. Members filed but
    * no longer listed leave every index first; then the walk for unfiled ones stops once it
-   * found as many as are missing. A web-app record replaced by another between two counts
-   * leaves the counts equal: listIndexed counts again when reading the unindexed set finds
-   * one gone. (If one of ours were removed from the team index by hand while the web app
-   * added one, the counts would agree and the newcomer would wait for the next count difference.)
+   * found as many as are missing. Expired ids leave every index before the count (the expiry
+   * set). A web-app record replaced by another between two counts leaves the counts equal:
+   * listIndexed counts again when reading the unindexed set finds one gone. (If one of ours
+   * were removed from the team index by hand while the web app added one, the counts would
+   * agree and the newcomer would wait for the next count difference.)
    */
   private async sync(team: string): Promise<void> {
+    await this.pruneExpired(team);
     let counts = await this.indexCounts(team);
     if (counts.version !== INDEX_VERSION) return this.reindex(team, counts.listed);
     if (counts.listed < counts.filed) {
@@ -703,6 +711,20 @@ export class JobStore {
     } while (start < found.length);
     await this.fileUnfiled(team, Number.POSITIVE_INFINITY);
     await this.call(() => this.redis.set(this.keys.teamIndexVersion(team), INDEX_VERSION, "EX", this.ttlSeconds));
+  }
+
+  /**
+   * Takes the team's ids whose records expired (the expiry set says they are due, and the
+   * record is gone) out of every index of the team, at most EXPIRY_BATCH per call: a page
+   * then never counts or skips them, read or not. The resource map is read first (as in
+   * unfileIds) so that each id's resource index is in KEYS; the script checks it again.
+   */
+  private async pruneExpired(team: string): Promise<void> {
+    const ids = (await this.call(() => this.scripts.exportJobExpired([this.keys.teamExpiry(team)], [EXPIRY_BATCH]))) as string[];
+    if (ids.length === 0) return;
+    const resources = await this.mappedResources(team, ids);
+    const keys = [...this.teamIndexBlock(team), ...resources.map((resourceId) => this.keys.teamResourceIndex(team, resourceId)), ...ids.map((id) => this.keys.job(id))];
+    await this.call(() => this.scripts.exportJobPruneExpired(keys, [this.ttlSeconds, resources.length, ...resources, ...ids]));
   }
 
   /** The version marker, the team index's size and how many of its members are filed. */
@@ -742,6 +764,7 @@ export class JobStore {
             indexed.push(row.id, jobStateOf(row.job), row.job.type, row.job.resourceId);
           } else parked.push(row.id); // the web app's (its runner changes it without us) or one that does not decode
         }
+        keys.push(...parked.map((id) => this.keys.job(id)));
         await this.call(() => this.scripts.exportJobFile(keys, [this.ttlSeconds, team, indexed.length / 4, ...indexed, ...parked]));
       }
       if (read < INDEX_BATCH) break;
@@ -905,6 +928,7 @@ export class JobStore {
       ...JOB_STATES.map((state) => this.keys.teamStateIndex(teamId, state)),
       ...JOB_TYPES.map((type) => this.keys.teamTypeIndex(teamId, type)),
       this.keys.teamResourceMap(teamId),
+      this.keys.teamExpiry(teamId),
     ];
   }
 
