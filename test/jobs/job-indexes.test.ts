@@ -596,6 +596,29 @@ describe("expired records leave every index at the next listing of their team, r
   });
 });
 
+describe("the layout version marker lives as long as the team index (defect 2)", () => {
+  it("is refreshed by a transition, by filing the web app's records and by parking a misfiled one", async () => {
+    const [a, b] = [await store.create(input()), await store.create(input())];
+    const marker = store.keys.teamIndexVersion(TEAM);
+    const lowered = () => redis.expire(marker, 100);
+    await lowered();
+    await store.transition(a.id, "PROCESSING");
+    expect(await redis.ttl(marker), "transition").toBeGreaterThan(3000);
+    await lowered();
+    await writeWebAppJob("webapp_1", "2026-03-01T00:00:00.000Z");
+    await store.list({ teamId: TEAM, status: "PENDING" }); // files it
+    expect(await redis.zscore(store.keys.teamUnindexed(TEAM), "webapp_1")).not.toBeNull();
+    expect(await redis.ttl(marker), "file").toBeGreaterThan(3000);
+    await lowered();
+    // b filed under FAILED too (by hand): the FAILED listing parks it.
+    await redis.zadd(store.keys.teamStateIndex(TEAM, "FAILED"), (await redis.zscore(store.keys.teamIndex(TEAM), b.id))!, b.id);
+    await store.list({ teamId: TEAM, status: "FAILED" });
+    expect(await redis.zscore(store.keys.teamUnindexed(TEAM), b.id)).not.toBeNull();
+    expect(await redis.ttl(marker), "park").toBeGreaterThan(3000);
+    expect(await redis.get(marker)).toBe(INDEX_VERSION);
+  });
+});
+
 describe("the web app replacing one of its records between two listings (defect 3)", () => {
   it("the first listing after lists the new record (the counts agreed)", async () => {
     const ours = await store.create(input());

@@ -288,9 +288,11 @@ return 1
 `;
 
 /**
- * Conditional status change; the job moves to the state index of its new state.
- * KEYS: job, userIndex, auditTrail, the team block, type index, resource index (all absent
- * when the owner read found none), then optionally a result source: a string key whose
+ * Conditional status change; the job moves to the state index of its new state, and the
+ * TTLs of the record, its indexes and the team's version marker are refreshed together.
+ * KEYS: job, userIndex, auditTrail, the team block, type index, resource index, the team's
+ * index version marker (all absent when the owner read found none), then optionally a
+ * result source: a string key whose
  * value becomes `result` and is deleted, so a CSV streamed into Redis never passes through
  * Node in one piece.
  * ARGV: ttl, target status, allowed from-statuses (comma list), updatedAt, channel,
@@ -301,7 +303,8 @@ return 1
  */
 const transitionScript = `${READ_OWNER}${CHECK_INDEXES}${FINGERPRINT}${AUDIT}${TEAM_BLOCK}
 local TEAM = 4
-local TYPE_INDEX, RESOURCE_INDEX, RESULT_SOURCE = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
+local TYPE_INDEX, RESOURCE_INDEX, VERSION = TEAM + ${TEAM_BLOCK_LENGTH}, TEAM + ${TEAM_BLOCK_LENGTH + 1}, TEAM + ${TEAM_BLOCK_LENGTH + 2}
+local RESULT_SOURCE = VERSION + 1
 local key = KEYS[1]
 local ttl, target, allowed, now, channel, runId = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local kind, teamId, userId = readOwner(key)
@@ -335,6 +338,7 @@ redis.call('HSET', key, unpack(sets))
 for i = 12 + 2 * n, #ARGV do redis.call('HDEL', key, ARGV[i]) end
 redis.call('EXPIRE', key, ttl)
 redis.call('EXPIRE', KEYS[TEAM], ttl)
+redis.call('EXPIRE', KEYS[VERSION], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 if entry ~= '' then audit(3, entry, ttl) end
 local meta = redis.call('HMGET', key, 'id', 'progress', 'total', 'cancelRequested', 'resourceId')
@@ -470,7 +474,8 @@ return out
  * Moves ids out of a team's secondary indexes (the resource map's entry and the resource
  * index it names too).
  * KEYS: the team block, further sorted sets that list them (a type or resource index), then
- * R resource indexes (what the store read in the map for these ids).
+ * R resource indexes (what the store read in the map for these ids), then the team's index
+ * version marker (its TTL is refreshed with the team index's).
  * ARGV: ttl; 'drop' (out of every key, the team index too: a record of another team),
  * 'unlisted' (the same, for ids the team index no longer lists; one it lists is left) or
  * 'park' (into the unindexed set, which listings read record by record: a record its
@@ -480,8 +485,8 @@ return out
  */
 const unfileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ttl, mode, r = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local map, expiry = mapSlot(1), expirySlot(1)
-local last = #KEYS
+local map, expiry, VERSION = mapSlot(1), expirySlot(1), #KEYS
+local last = VERSION - 1
 local bad = badBlock(1) or badIndex(expiry + 1, last)
 if bad then return bad end
 givenResources(last - r + 1, 4, r)
@@ -502,6 +507,7 @@ for i = 4 + r, #ARGV do
       redis.call('ZADD', KEYS[2], score, id)
       redis.call('EXPIRE', KEYS[2], ttl)
       redis.call('EXPIRE', KEYS[1], ttl)
+      redis.call('EXPIRE', KEYS[VERSION], ttl)
     end
     moved = moved + 1
   end
@@ -514,19 +520,19 @@ return moved
  * web app's records added since). Each is filed only if the team index still lists it, it
  * is still unfiled and (for an indexed one) its record still reads as the store decoded it.
  * Each one filed gets its entry in the expiry set (when its record expires, read from the
- * record's TTL).
- * KEYS: the team block, then for each id to index: its job key, type index, resource index;
- * then the job key of each id to park.
+ * record's TTL); the team's version marker is refreshed with the team index.
+ * KEYS: the team block, the team's index version marker, then for each id to index: its job
+ * key, type index, resource index; then the job key of each id to park.
  * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), then ids to park as unindexed.
  * Returns {indexed, parked}.
  */
 const fileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
 local ttl, teamId, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local BLOCK_END = ${TEAM_BLOCK_LENGTH}
+local VERSION = ${TEAM_BLOCK_LENGTH + 1}
 local bad = badBlock(1)
 if bad then return bad end
 for i = 0, n - 1 do
-  local at = BLOCK_END + 3 * i
+  local at = VERSION + 3 * i
   bad = badIndex(at + 2, at + 3)
   if bad then return bad end
   if not STATE_SLOT[ARGV[4 + 4 * i + 1]] then return redis.error_reply('BAD_INPUT unknown state ' .. ARGV[4 + 4 * i + 1]) end
@@ -534,7 +540,7 @@ end
 local indexed, parked = 0, 0
 local written = {}
 for i = 0, n - 1 do
-  local at = BLOCK_END + 3 * i
+  local at = VERSION + 3 * i
   local id, state, jobType, resourceId = ARGV[4 + 4 * i], ARGV[5 + 4 * i], ARGV[6 + 4 * i], ARGV[7 + 4 * i]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and not isFiled(1, id) and redis.call('TYPE', KEYS[at + 1]).ok == 'hash' then
@@ -558,12 +564,15 @@ for i = firstParked, #ARGV do
   if score and not isFiled(1, id) then
     redis.call('ZADD', KEYS[2], score, id)
     written[KEYS[2]] = true
-    noteExpiry(1, id, KEYS[BLOCK_END + 3 * n + i - firstParked + 1], ttl)
+    noteExpiry(1, id, KEYS[VERSION + 3 * n + i - firstParked + 1], ttl)
     parked = parked + 1
   end
 end
--- The team index outlives the sets that file its members (they are refreshed no later).
-if indexed + parked > 0 then written[KEYS[1]] = true end
+-- The team index outlives the sets that file its members (they are refreshed no later), and its marker lives as long.
+if indexed + parked > 0 then
+  written[KEYS[1]] = true
+  written[KEYS[VERSION]] = true
+end
 for key in pairs(written) do redis.call('EXPIRE', key, ttl) end
 return {indexed, parked}
 `;

@@ -244,6 +244,7 @@ export class JobStore {
           ...this.teamIndexBlock(job.teamId),
           this.keys.teamTypeIndex(job.teamId, job.type),
           this.keys.teamResourceIndex(job.teamId, job.resourceId),
+          this.keys.teamIndexVersion(job.teamId),
           ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
         ]
       : [jobKey];
@@ -754,7 +755,7 @@ export class JobStore {
       let pruned = 0;
       if (ids.length > 0) {
         found += ids.length;
-        const keys = [...block];
+        const keys = [...block, this.keys.teamIndexVersion(team)];
         const indexed: (string | number)[] = [];
         const parked: string[] = [];
         for (const row of await this.summaries(scope, ids)) {
@@ -793,7 +794,12 @@ export class JobStore {
    */
   private async unfileIds(team: string, mode: "drop" | "unlisted" | "park", ids: readonly string[], also: readonly string[] = []): Promise<number> {
     const resources = await this.mappedResources(team, ids);
-    const keys = [...this.teamIndexBlock(team), ...also, ...resources.map((resourceId) => this.keys.teamResourceIndex(team, resourceId))];
+    const keys = [
+      ...this.teamIndexBlock(team),
+      ...also,
+      ...resources.map((resourceId) => this.keys.teamResourceIndex(team, resourceId)),
+      this.keys.teamIndexVersion(team),
+    ];
     return Number(await this.call(() => this.scripts.exportJobUnfile(keys, [this.ttlSeconds, mode, resources.length, ...resources, ...ids])));
   }
 
