@@ -35,3 +35,15 @@ export async function recordsRead(redis: Redis, action: () => Promise<unknown>):
   await action();
   return (await calls()) - before;
 }
+
+/**
+ * How many GET calls Redis ran during `action` (scripts' included): the store reads one of
+ * the web app's JSON records with one GET (and the team's index version marker with one per
+ * listing). Other clients of the same server must be idle meanwhile.
+ */
+export async function stringsRead(redis: Redis, action: () => Promise<unknown>): Promise<number> {
+  const calls = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await redis.info("commandstats"))?.[1] ?? 0);
+  const before = await calls();
+  await action();
+  return (await calls()) - before;
+}

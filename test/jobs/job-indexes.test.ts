@@ -5,7 +5,7 @@ import { INDEX_VERSION } from "../../electron/core/jobs/job-scripts";
 import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
 import { writeJobRecords } from "../e2e/seeded-jobs";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
-import { recordsRead } from "../helpers/redis-inspect";
+import { recordsRead, stringsRead } from "../helpers/redis-inspect";
 
 /*
  * Issue 10 item 9: filtered listings read the team's secondary indexes (state, type,
@@ -93,8 +93,9 @@ async function secondaryIndexes(team: string): Promise<Record<string, string[]>>
 
 /**
  * The indexes of the team describe its index exactly: each member in one state index (its
- * record's state) or the unindexed set, in its type and resource index, with the team
- * index's score, and in the resource map (its resource) unless unindexed; nothing else anywhere.
+ * record's state) or the unindexed set; ours and the web app's (JSON) records in their type
+ * and resource index, with the team index's score, and in the resource map (their resource);
+ * a malformed one in the unindexed set only; nothing else anywhere.
  */
 async function expectIndexesMatch(team: string, unindexed: readonly string[] = []): Promise<void> {
   const members = await redis.zrange(store.keys.teamIndex(team), "0", "-1", "WITHSCORES");
@@ -103,13 +104,18 @@ async function expectIndexesMatch(team: string, unindexed: readonly string[] = [
   const resourceOf: Record<string, string> = {};
   for (let i = 0; i < members.length; i += 2) {
     const id = members[i]!;
+    const webApp = unindexed.includes(id) ? await store.get(id).catch(() => null) : null;
     if (unindexed.includes(id)) {
       add(store.keys.teamUnindexed(team), id);
-      continue;
+      if (webApp?.encoding !== "json") continue; // malformed: in the unindexed set only
     }
-    const job = (await store.getSummary(id))!;
+    const job = webApp?.job ?? (await store.getSummary(id))!;
     resourceOf[id] = job.resourceId;
-    const keys = [store.keys.teamStateIndex(team, jobStateOf(job)), store.keys.teamTypeIndex(team, job.type), store.keys.teamResourceIndex(team, job.resourceId)];
+    const keys = [
+      ...(webApp ? [] : [store.keys.teamStateIndex(team, jobStateOf(job))]),
+      store.keys.teamTypeIndex(team, job.type),
+      store.keys.teamResourceIndex(team, job.resourceId),
+    ];
     for (const key of keys) {
       add(key, id);
       expect(await redis.zscore(key, id), unprefixed(key)).toBe(members[i + 1]);
@@ -312,6 +318,67 @@ describe("the web app's records (not indexed: read one by one)", () => {
     await redis.zrem(store.keys.teamIndex(TEAM), "webapp_1");
     expect((await store.list({ teamId: TEAM, status: "COMPLETED" })).total).toBe(0);
     await expectIndexesMatch(TEAM);
+  });
+});
+
+describe("the web app's records in the type and resource indexes (their type and resource never change)", () => {
+  const minute = (i: number) => new Date(Date.UTC(2026, 0, 10) + i * 1000).toISOString();
+
+  it("a type or resource filter that excludes them reads about a page, and lists the ones that match with the right total", async () => {
+    const ours: string[] = [];
+    for (let i = 0; i < 10; i++) ours.unshift((await store.create(input())).id);
+    // 500 of the web app's records that no filter below matches, and 3 that match (older than ours).
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 500; i++) {
+      const id = `webapp_${String(i).padStart(3, "0")}`;
+      const record = { id, type: "dataroom", status: "COMPLETED", resourceId: "dr_1", userId: "user_web", teamId: TEAM, createdAt: minute(i), updatedAt: minute(i) };
+      pipeline.setex(store.keys.job(id), 3600, JSON.stringify(record)).zadd(store.keys.teamIndex(TEAM), Date.parse(minute(i)), id);
+    }
+    await pipeline.exec();
+    const theirs = ["doc_web_2", "doc_web_1", "doc_web_0"];
+    for (let i = 0; i < 3; i++) await writeWebAppJob(`doc_web_${i}`, minute(600 + i), { type: "document", resourceId: "doc_a" });
+    await store.list({ teamId: TEAM, status: "PENDING" }); // files them
+
+    for (const filter of [{ type: "document" as const }, { resourceId: "doc_a" }, { type: "document" as const, resourceId: "doc_a" }]) {
+      const label = JSON.stringify(filter);
+      let page: Awaited<ReturnType<typeof store.list>> | undefined;
+      const strings = await stringsRead(redis, async () => {
+        const hashes = await recordsRead(redis, async () => (page = await store.list({ teamId: TEAM, ...filter }, { limit: 5 })));
+        expect(hashes, label).toBe(5);
+      });
+      expect(strings, label).toBeLessThanOrEqual(3 + 1); // the 3 that match and the version marker, not the 500
+      expect(page!.jobs.map((job) => job.id), label).toEqual(ours.slice(0, 5));
+      expect(page!.total, label).toBe(13);
+      const last = await store.list({ teamId: TEAM, ...filter }, { offset: 9, limit: 5 });
+      expect(last.jobs.map((job) => job.id), label).toEqual([ours[9], ...theirs]);
+      expect(last.total, label).toBe(13);
+    }
+    const datarooms = await store.list({ teamId: TEAM, type: "dataroom", resourceId: "dr_1" }, { offset: 498, limit: 5 });
+    expect(datarooms.jobs.map((job) => job.id)).toEqual(["webapp_001", "webapp_000"]);
+    expect(datarooms.total).toBe(500);
+    expect((await store.list({ teamId: TEAM, status: "COMPLETED", type: "dataroom" })).total).toBe(500);
+    // A status filter alone still reads every one of them (their status is known only by reading).
+    expect(await stringsRead(redis, () => store.list({ teamId: TEAM, status: "PENDING" }, { limit: 5 }))).toBeGreaterThanOrEqual(503);
+    await expectIndexesMatch(TEAM, [...theirs, ...Array.from({ length: 500 }, (_, i) => `webapp_${String(i).padStart(3, "0")}`)]);
+  });
+
+  it("a record the web app deletes leaves the type and resource indexes at the next listing", async () => {
+    const ours = await store.create(input());
+    await writeWebAppJob("doc_web_0", minute(0), { type: "document", resourceId: "doc_a" });
+    await writeWebAppJob("doc_web_1", minute(1), { type: "document", resourceId: "doc_a" });
+    expect((await store.list({ teamId: TEAM, type: "document" })).jobs.map((job) => job.id)).toEqual([ours.id, "doc_web_1", "doc_web_0"]);
+    expect(await redis.zscore(store.keys.teamTypeIndex(TEAM, "document"), "doc_web_1")).not.toBeNull();
+    expect(await redis.zscore(store.keys.teamResourceIndex(TEAM, "doc_a"), "doc_web_1")).not.toBeNull();
+
+    await redis.del(store.keys.job("doc_web_1"));
+    await redis.zrem(store.keys.teamIndex(TEAM), "doc_web_1");
+    const documents = await store.list({ teamId: TEAM, resourceId: "doc_a" });
+    expect(documents.jobs.map((job) => job.id)).toEqual([ours.id, "doc_web_0"]);
+    expect(documents.total).toBe(2);
+    expect(await redis.zscore(store.keys.teamTypeIndex(TEAM, "document"), "doc_web_1")).toBeNull();
+    expect(await redis.zscore(store.keys.teamResourceIndex(TEAM, "doc_a"), "doc_web_1")).toBeNull();
+    expect(await redis.hexists(store.keys.teamResourceMap(TEAM), "doc_web_1")).toBe(0);
+    await expectIndexesMatch(TEAM, ["doc_web_0"]);
   });
 });
 
