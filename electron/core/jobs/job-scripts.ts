@@ -25,6 +25,9 @@ import { SUMMARY_FIELDS } from "./job-codec";
  * web app's, added since): the store files it (fileScript) when a count shows one is missing.
  * A member of a state index is also in its type and resource index and in the resource map,
  * which names that resource index once the record is gone: an id leaves all of them at once.
+ * So is a web-app record of the unindexed set (its type and resourceId never change; only
+ * its state does): a listing filtered by type or resource reads only the unindexed members
+ * in that index, and those the map does not name (malformed ones, or parked: never filed).
  * The resource index is the one key a script cannot know from the block: the store reads the
  * map first and passes the resource keys with their ids in ARGV, and the script leaves an id
  * whose map entry names a resource it was not given (forgetResource).
@@ -34,7 +37,7 @@ import { SUMMARY_FIELDS } from "./job-codec";
  * The layout of the secondary indexes. A team whose version marker holds another value (or
  * none: jobs written before the indexes existed) is indexed again from its team index.
  */
-export const INDEX_VERSION = "3";
+export const INDEX_VERSION = "4";
 
 /** A team's block in KEYS: its team index at the script's `b`, unindexed, the state and type indexes, the resource map, the expiry set. */
 export const TEAM_BLOCK_LENGTH = 4 + JOB_STATES.length + JOB_TYPES.length;
@@ -521,9 +524,13 @@ return moved
  * is still unfiled and (for an indexed one) its record still reads as the store decoded it.
  * Each one filed gets its entry in the expiry set (when its record expires, read from the
  * record's TTL); the team's version marker is refreshed with the team index.
+ * A web-app record is parked (its state changes without us) and filed in its type and
+ * resource index and the resource map, if its record still says that type and resource.
  * KEYS: the team block, the team's index version marker, then for each id to index: its job
- * key, type index, resource index; then the job key of each id to park.
- * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), then ids to park as unindexed.
+ * key, type index, resource index; then the same three for each web-app record; then the job
+ * key of each other id to park.
+ * ARGV: ttl, teamId, N, N × (id, state, type, resourceId), W, W × (id, type, resourceId),
+ * then the other ids to park as unindexed (records that do not decode).
  * Returns {indexed, parked}.
  */
 const fileScript = `${CHECK_INDEXES}${TEAM_BLOCK}
@@ -536,6 +543,12 @@ for i = 0, n - 1 do
   bad = badIndex(at + 2, at + 3)
   if bad then return bad end
   if not STATE_SLOT[ARGV[4 + 4 * i + 1]] then return redis.error_reply('BAD_INPUT unknown state ' .. ARGV[4 + 4 * i + 1]) end
+end
+local w = tonumber(ARGV[4 + 4 * n])
+local WEB = VERSION + 3 * n
+for i = 0, w - 1 do
+  bad = badIndex(WEB + 3 * i + 2, WEB + 3 * i + 3)
+  if bad then return bad end
 end
 local indexed, parked = 0, 0
 local written = {}
@@ -557,16 +570,37 @@ for i = 0, n - 1 do
     end
   end
 end
-local firstParked = 4 + 4 * n
-for i = firstParked, #ARGV do
-  local id = ARGV[i]
+local function park(id, jobKey)
   local score = redis.call('ZSCORE', KEYS[1], id)
-  if score and not isFiled(1, id) then
-    redis.call('ZADD', KEYS[2], score, id)
-    written[KEYS[2]] = true
-    noteExpiry(1, id, KEYS[VERSION + 3 * n + i - firstParked + 1], ttl)
-    parked = parked + 1
+  if not score or isFiled(1, id) then return nil end
+  redis.call('ZADD', KEYS[2], score, id)
+  written[KEYS[2]] = true
+  noteExpiry(1, id, jobKey, ttl)
+  parked = parked + 1
+  return score
+end
+for i = 0, w - 1 do
+  local at = WEB + 3 * i
+  local id, jobType, resourceId = ARGV[5 + 4 * n + 3 * i], ARGV[6 + 4 * n + 3 * i], ARGV[7 + 4 * n + 3 * i]
+  local record = nil
+  if redis.call('TYPE', KEYS[at + 1]).ok == 'string' then
+    local ok, decoded = pcall(cjson.decode, redis.call('GET', KEYS[at + 1]))
+    if ok and type(decoded) == 'table' then record = decoded end
   end
+  local score = park(id, KEYS[at + 1])
+  -- Its type and resource as the store read them (else parked only: read by every listing).
+  if score and record and record.type == jobType and record.resourceId == resourceId and record.teamId == teamId then
+    for _, key in ipairs({KEYS[at + 2], KEYS[at + 3]}) do
+      redis.call('ZADD', key, score, id)
+      written[key] = true
+    end
+    redis.call('HSET', KEYS[mapSlot(1)], id, resourceId)
+    written[KEYS[mapSlot(1)]] = true
+  end
+end
+local firstParked = 5 + 4 * n + 3 * w
+for i = firstParked, #ARGV do
+  park(ARGV[i], KEYS[WEB + 3 * w + i - firstParked + 1])
 end
 -- The team index outlives the sets that file its members (they are refreshed no later), and its marker lives as long.
 if indexed + parked > 0 then
@@ -665,20 +699,41 @@ return out
  * The intersection of indexes, counted and paged without writing: ZINTERCARD counts it
  * (Redis 7; before that the walk counts), the smallest index is walked newest first for the
  * ranks asked (members share their score in every index, so its order is the intersection's).
- * KEYS: the indexes. ARGV: first rank, last rank.
+ * With an excluded set (the unindexed set: the web app's records are in type and resource
+ * indexes too), its members are left out of the count and the walk.
+ * KEYS: the indexes, then the excluded set if ARGV[3] is '1'. ARGV: first rank, last rank, 1|0.
  * Returns {size of the intersection, id, score, id, score, ...} for the ranks asked.
  */
 const intersectScript = `${CHECK_INDEXES}
 local bad = badIndex(1, #KEYS)
 if bad then return bad end
 local first, last = tonumber(ARGV[1]), tonumber(ARGV[2])
+local excluded = nil
+local n = #KEYS
+if ARGV[3] == '1' then excluded = KEYS[n]; n = n - 1 end
+-- One index none of whose members is excluded (the usual case): its ranks are the answer.
+if n == 1 and excluded then
+  local common = redis.pcall('ZINTERCARD', 2, KEYS[1], excluded)
+  if common == 0 or redis.call('ZCARD', excluded) == 0 then excluded = nil end
+end
+if n == 1 and not excluded then
+  local out = {redis.call('ZCARD', KEYS[1])}
+  for _, value in ipairs(redis.call('ZREVRANGE', KEYS[1], first, last, 'WITHSCORES')) do out[#out + 1] = value end
+  return out
+end
 local smallest, smallestSize = 1, redis.call('ZCARD', KEYS[1])
-for i = 2, #KEYS do
+for i = 2, n do
   local size = redis.call('ZCARD', KEYS[i])
   if size < smallestSize then smallest, smallestSize = i, size end
 end
-local counted = redis.pcall('ZINTERCARD', #KEYS, unpack(KEYS))
+local included = {}
+for i = 1, n do included[i] = KEYS[i] end
+local counted = redis.pcall('ZINTERCARD', n, unpack(included))
 if type(counted) ~= 'number' then counted = nil end
+if counted and excluded then
+  local both = redis.pcall('ZINTERCARD', n + 1, unpack(KEYS))
+  if type(both) == 'number' then counted = counted - both else counted = nil end
+end
 local out = {0}
 local rank = 0
 local done = false
@@ -687,9 +742,10 @@ for start = 0, smallestSize - 1, CHUNK do
   local chunk = redis.call('ZREVRANGE', KEYS[smallest], start, start + CHUNK - 1, 'WITHSCORES')
   for j = 1, #chunk, 2 do
     local id = chunk[j]
-    local inAll = true
-    for i = 1, #KEYS do
-      if i ~= smallest and not redis.call('ZSCORE', KEYS[i], id) then inAll = false; break end
+    local inAll = not (excluded and redis.call('ZSCORE', excluded, id))
+    for i = 1, n do
+      if not inAll then break end
+      if i ~= smallest and not redis.call('ZSCORE', KEYS[i], id) then inAll = false end
     end
     if inAll then
       if rank >= first then
@@ -706,6 +762,40 @@ out[1] = counted or rank
 return out
 `;
 
+/**
+ * The members of a team's unindexed set that a listing filtered by type and/or resource must
+ * read, newest first, without writing: those in every index of the filter, and those the
+ * resource map does not name (malformed records, or parked ones: their type is not vouched for).
+ * KEYS: the unindexed set, the resource map, the filter's type and/or resource index.
+ * ARGV: at most this many. Returns {id, score, id, score, ...}.
+ */
+const unindexedMatchesScript = `${CHECK_INDEXES}
+local bad = badKeys(1, #KEYS, 2)
+if bad then return bad end
+local most = tonumber(ARGV[1])
+local out = {}
+local CHUNK = 1000
+local size = redis.call('ZCARD', KEYS[1])
+for start = 0, size - 1, CHUNK do
+  local chunk = redis.call('ZREVRANGE', KEYS[1], start, start + CHUNK - 1, 'WITHSCORES')
+  for j = 1, #chunk, 2 do
+    local id = chunk[j]
+    local wanted = true
+    if redis.call('HEXISTS', KEYS[2], id) == 1 then
+      for i = 3, #KEYS do
+        if not redis.call('ZSCORE', KEYS[i], id) then wanted = false; break end
+      end
+    end
+    if wanted then
+      out[#out + 1] = id
+      out[#out + 1] = chunk[j + 1]
+      if #out >= 2 * most then return out end
+    end
+  end
+end
+return out
+`;
+
 /** Command names, prefixed so they cannot clash with other scripts defined on a shared connection. */
 const SCRIPTS = {
   exportJobOwner: ownerScript,
@@ -719,6 +809,7 @@ const SCRIPTS = {
   exportJobUnlisted: unlistedScript,
   exportJobClearIndexes: clearScript,
   exportJobIntersect: intersectScript,
+  exportJobUnindexedMatches: unindexedMatchesScript,
   exportJobExpired: expiredScript,
   exportJobPruneExpired: pruneExpiredScript,
 } as const;

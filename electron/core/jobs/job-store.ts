@@ -488,12 +488,12 @@ export class JobStore {
     for (const team of teams) {
       await this.syncIndexes(team);
       stopIfCancelled();
-      let unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+      let unindexed = await this.readUnindexed(team, filter, matches, budget, stopIfCancelled);
       if (unindexed.pruned > 0) {
         // The counts agreed while a record was gone: the web app may have added one since, unfiled. Count again, read again.
         await this.syncIndexes(team);
         stopIfCancelled();
-        unindexed = await this.readUnindexed(team, matches, budget, stopIfCancelled);
+        unindexed = await this.readUnindexed(team, filter, matches, budget, stopIfCancelled);
       }
       budget -= unindexed.read;
       scanLimited ||= unindexed.limited;
@@ -563,8 +563,13 @@ export class JobStore {
   /** Size of the filter's index (or intersection) and its members at ranks [first, last], newest first. */
   private async indexWindow(team: string, filter: JobFilter, first: number, last: number): Promise<IndexWindow> {
     const sources = this.filterIndexes(team, filter);
+    // Without a state index among them, the web app's records (unindexed, in type and resource indexes) are left out: read from the unindexed set.
+    const exclude = filter.status === undefined;
     const flat = await this.call(async () => {
-      if (sources.length > 1) return (await this.scripts.exportJobIntersect(sources, [first, last])) as (number | string)[];
+      if (sources.length > 1 || exclude) {
+        const keys = exclude ? [...sources, this.keys.teamUnindexed(team)] : sources;
+        return (await this.scripts.exportJobIntersect(keys, [first, last, exclude ? 1 : 0])) as (number | string)[];
+      }
       const results = await this.redis.multi().zcard(sources[0]!).zrevrange(sources[0]!, first, last, "WITHSCORES").exec();
       if (!results) throw new Error("the list transaction was aborted");
       for (const [error] of results) if (error) throw error;
@@ -619,20 +624,31 @@ export class JobStore {
     return { jobs, malformed, removed };
   }
 
-  /** The team's unindexed records that match, newest first: at most `budget` are read. */
+  /**
+   * The team's unindexed records that match, newest first: at most `budget` are read. With a
+   * type or resource filter, only those in its indexes (the web app's that match) and those
+   * the resource map does not name (their type is not known without reading) are read.
+   */
   private async readUnindexed(
     team: string,
+    filter: JobFilter,
     matches: (job: ExportJobSummary) => boolean,
     budget: number,
     stopIfCancelled: () => void,
   ): Promise<{ matches: Candidate[]; malformed: MalformedRecord[]; read: number; limited: boolean; pruned: number }> {
     const key = this.keys.teamUnindexed(team);
-    const flat = budget > 0 ? await this.call(() => this.redis.zrevrange(key, 0, budget, "WITHSCORES")) : [];
+    const byIndex = this.filterIndexes(team, { ...filter, status: undefined });
+    const flat =
+      budget <= 0
+        ? []
+        : byIndex.length > 0
+          ? ((await this.call(() => this.scripts.exportJobUnindexedMatches([key, this.keys.teamResourceMap(team), ...byIndex], [budget + 1]))) as string[])
+          : await this.call(() => this.redis.zrevrange(key, 0, budget, "WITHSCORES"));
     const entries: { id: string; score: number }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });
     const limited = budget > 0 ? entries.length > budget : (await this.call(() => this.redis.zcard(key))) > 0;
     const read = entries.slice(0, Math.max(0, budget));
-    const scope = this.teamScope(team, { listedOnly: true });
+    const scope = this.teamScope(team, { listedOnly: true, reportFiled: true });
     const found: Candidate[] = [];
     const malformed: MalformedRecord[] = [];
     let pruned = 0;
@@ -640,11 +656,20 @@ export class JobStore {
       stopIfCancelled();
       const chunk = read.slice(start, start + INDEX_BATCH);
       const rows = await this.summaries(scope, chunk.map((entry) => entry.id));
+      const twice: ExportJobSummary[] = [];
       rows.forEach((row, i) => {
         if (row.state === "bad") malformed.push({ id: row.id, reason: row.reason });
         else if (row.state === "gone") pruned += 1;
-        else if (matches(row.job)) found.push({ id: row.id, score: chunk[i]!.score, team, job: row.job });
+        else {
+          if (row.filed === "several") twice.push(row.job);
+          if (matches(row.job)) found.push({ id: row.id, score: chunk[i]!.score, team, job: row.job });
+        }
       });
+      // Unindexed and in a state index too (written by hand, or a race): it leaves the state index, counted once, from here.
+      if (twice.length > 0) {
+        const listing = [...new Set(twice.map((job) => this.keys.teamResourceIndex(team, job.resourceId)))];
+        await this.unfileIds(team, "park", twice.map((job) => job.id), listing);
+      }
     }
     return { matches: found, malformed, read: read.length, limited, pruned };
   }
@@ -757,16 +782,24 @@ export class JobStore {
         found += ids.length;
         const keys = [...block, this.keys.teamIndexVersion(team)];
         const indexed: (string | number)[] = [];
+        const webAppKeys: string[] = [];
+        const webApp: string[] = [];
         const parked: string[] = [];
         for (const row of await this.summaries(scope, ids)) {
           if (row.state === "gone") pruned += 1;
           else if (row.state === "ok" && row.encoding === "hash") {
             keys.push(this.keys.job(row.id), this.keys.teamTypeIndex(team, row.job.type), this.keys.teamResourceIndex(team, row.job.resourceId));
             indexed.push(row.id, jobStateOf(row.job), row.job.type, row.job.resourceId);
-          } else parked.push(row.id); // the web app's (its runner changes it without us) or one that does not decode
+          } else if (row.state === "ok" && isValidId(row.job.resourceId)) {
+            // The web app's: parked (its runner changes its state without us), in its type and resource index.
+            webAppKeys.push(this.keys.job(row.id), this.keys.teamTypeIndex(team, row.job.type), this.keys.teamResourceIndex(team, row.job.resourceId));
+            webApp.push(row.id, row.job.type, row.job.resourceId);
+          } else parked.push(row.id); // one that does not decode
         }
-        keys.push(...parked.map((id) => this.keys.job(id)));
-        await this.call(() => this.scripts.exportJobFile(keys, [this.ttlSeconds, team, indexed.length / 4, ...indexed, ...parked]));
+        keys.push(...webAppKeys, ...parked.map((id) => this.keys.job(id)));
+        await this.call(() =>
+          this.scripts.exportJobFile(keys, [this.ttlSeconds, team, indexed.length / 4, ...indexed, webApp.length / 3, ...webApp, ...parked]),
+        );
       }
       if (read < INDEX_BATCH) break;
       start += read - pruned;
