@@ -223,6 +223,40 @@ describe("two filters at once on a Redis without ZINTERCARD (before 7.0)", () =>
   });
 });
 
+describe("a type filter with the web app's records of that type on a Redis without ZINTERCARD (before 7.0)", () => {
+  it("leaves them out of the index window and lists each once, with the right total", async () => {
+    const older = await TestRedisServer.start({ args: ["--rename-command", "ZINTERCARD", ""] });
+    const client = older.client();
+    try {
+      let clock = Date.parse("2026-02-01T00:00:00.000Z");
+      const olderStore = new JobStore(client, { prefix, ttlSeconds: 3600, now: () => new Date((clock += 1000)) });
+      const expected: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        expected.unshift((await olderStore.create(input())).id);
+        const id = `doc_web_${i}`;
+        const at = new Date(clock + 500).toISOString(); // between ours
+        await client.setex(olderStore.keys.job(id), 3600, JSON.stringify({ id, type: "document", status: "COMPLETED", resourceId: "doc_a", userId: "user_web", teamId: TEAM, createdAt: at, updatedAt: at }));
+        await client.zadd(olderStore.keys.teamIndex(TEAM), Date.parse(at), id);
+        expected.unshift(id);
+      }
+      await olderStore.create(input({ type: "dataroom", resourceId: "room_x" })); // matches neither filter
+      for (const filter of [{ type: "document" as const }, { resourceId: "doc_a" }]) {
+        const label = JSON.stringify(filter);
+        expect((await olderStore.list({ teamId: TEAM, ...filter })).jobs.map((job) => job.id), label).toEqual(expected);
+        for (let offset = 0; offset < expected.length; offset += 3) {
+          const page = await olderStore.list({ teamId: TEAM, ...filter }, { offset, limit: 3 });
+          expect(page.jobs.map((job) => job.id), `${label} at ${offset}`).toEqual(expected.slice(offset, offset + 3));
+          expect(page.total, `${label} at ${offset}`).toBe(expected.length);
+        }
+      }
+      expect(await client.zcard(olderStore.keys.teamTypeIndex(TEAM, "document"))).toBe(8);
+    } finally {
+      client.disconnect();
+      await older.close();
+    }
+  });
+});
+
 describe("backfill: jobs written before the indexes existed", () => {
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 9, minute)).toISOString();
   const oldJob = (i: number, fields: Partial<ExportJobSummary> = {}): ExportJobSummary => ({
