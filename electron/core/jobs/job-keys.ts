@@ -13,21 +13,23 @@ export interface JobKeys {
    * Secondary indexes of a team's index (ours alone; the web app knows only the two above):
    * sorted sets scored like team_jobs:<teamId>, written by the same scripts as the record.
    * Every member of the team index is in exactly one state index or in the unindexed set;
-   * a member of a state index is also in its type and resource index and the resource map.
+   * a member of a state index, and a web-app record of the unindexed set, is also in its type
+   * and resource index and the resource map.
    */
   /** The team's jobs in one state (jobStateOf: CANCELLED apart from FAILED). */
   teamStateIndex(teamId: string, state: JobState): string;
   teamTypeIndex(teamId: string, type: JobType): string;
   teamResourceIndex(teamId: string, resourceId: string): string;
   /**
-   * A hash: the resourceId of each job in the team's state indexes. A record that is gone
+   * A hash: the resourceId of each job in the team's type and resource indexes. A record that is gone
    * cannot say which resource index lists it; this can, so the id leaves that index too.
    */
   teamResourceMap(teamId: string): string;
   /**
    * Members of the team index that the secondary indexes cannot vouch for: the web app's
-   * records (its runner changes their status without us) and records that do not decode.
-   * A filtered listing reads each of them.
+   * records (its runner changes their status without us; their type and resource do not
+   * change, so they are in those indexes too) and records that do not decode. A filtered
+   * listing reads each of them that its type and resource indexes list, or the map does not name.
    */
   teamUnindexed(teamId: string): string;
   /**

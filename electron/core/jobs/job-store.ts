@@ -471,7 +471,8 @@ export class JobStore {
   /**
    * Indexed path. Per team, the index of the filter (the intersection of several) gives the
    * page by rank, and the team's unindexed set adds its matches (the
-   * web app's records, read one by one: at most maxScanned of them). `total` is the indexes'
+   * web app's records, read one by one: those of the filter's type and resource, or every one
+   * for a filter on state alone; at most maxScanned of them). `total` is the indexes'
    * size plus those matches, less what this read found expired, foreign or misfiled on the
    * page (misfiled ones move to the unindexed set): the same on every page until jobs change.
    */
