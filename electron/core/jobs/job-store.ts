@@ -172,15 +172,7 @@ export class JobStore {
     const event: JobChange = { kind: "created", id: job.id, teamId: job.teamId, userId: job.userId, status: job.status, at: job.updatedAt };
     const pairs = Object.entries(encodeFields(job)).flat();
     const entry = this.auditEntry({ actor: job.userId, action: "created" }, job, now);
-    const keys = [
-      this.keys.job(job.id),
-      this.keys.userIndex(job.userId),
-      this.keys.auditTrail(job.teamId),
-      ...this.teamIndexBlock(job.teamId),
-      this.keys.teamTypeIndex(job.teamId, job.type),
-      this.keys.teamResourceIndex(job.teamId, job.resourceId),
-      this.keys.teamIndexVersion(job.teamId),
-    ];
+    const keys = [this.keys.job(job.id), ...this.jobIndexKeys(job)];
     await this.call(() => this.scripts.exportJobCreate(keys, [this.ttlSeconds, now.getTime(), job.id, this.keys.changes(), JSON.stringify(event), entry, ...pairs]));
     return job;
   }
@@ -237,16 +229,7 @@ export class JobStore {
     const entry = options.audit && job ? this.auditEntry(options.audit, job, now) : "";
     // Without an owner the script fails before it needs the index keys (or finds a conflict).
     const keys = job
-      ? [
-          jobKey,
-          this.keys.userIndex(job.userId),
-          this.keys.auditTrail(job.teamId),
-          ...this.teamIndexBlock(job.teamId),
-          this.keys.teamTypeIndex(job.teamId, job.type),
-          this.keys.teamResourceIndex(job.teamId, job.resourceId),
-          this.keys.teamIndexVersion(job.teamId),
-          ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : []),
-        ]
+      ? [jobKey, ...this.jobIndexKeys(job), ...(options.takePartialResult ? [this.keys.partialResult(jobId, options.runId!)] : [])]
       : [jobKey];
     const previous = await this.call(() =>
       this.scripts.exportJobTransition(keys, [
@@ -955,6 +938,18 @@ export class JobStore {
   ): Promise<{ kind: string; teamId: string | null; userId: string | null; resourceId: string | null; resourceName: string | null }> {
     const [kind, teamId, userId, resourceId, resourceName] = (await this.call(() => this.scripts.exportJobOwner([key], []))) as (string | null)[];
     return { kind: kind!, teamId: teamId || null, userId: userId || null, resourceId: resourceId || null, resourceName: resourceName || null };
+  }
+
+  /** The keys after the job key that create and transition take, in their order. */
+  private jobIndexKeys(job: Pick<ExportJob, "userId" | "teamId" | "type" | "resourceId">): string[] {
+    return [
+      this.keys.userIndex(job.userId),
+      this.keys.auditTrail(job.teamId),
+      ...this.teamIndexBlock(job.teamId),
+      this.keys.teamTypeIndex(job.teamId, job.type),
+      this.keys.teamResourceIndex(job.teamId, job.resourceId),
+      this.keys.teamIndexVersion(job.teamId),
+    ];
   }
 
   /**
