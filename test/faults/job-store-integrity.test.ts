@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { JobStore } from "../../electron/core/jobs/job-store";
 import { pgClient } from "../../electron/core/views/sql-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { writeJobRecords } from "../e2e/seeded-jobs";
 import { smallEmulatorData } from "../fixtures/small-dataset";
 import { ExportStack } from "../helpers/export-stack";
-import { TestRedisServer, freePort, testPrefix } from "../helpers/redis-server";
+import { TestRedisServer, freePort, testPrefix, useTestRedis } from "../helpers/redis-server";
 import { recordsRead, snapshotKeys } from "../helpers/redis-inspect";
 
 /*
@@ -18,14 +18,7 @@ import { recordsRead, snapshotKeys } from "../helpers/redis-inspect";
 let server: TestRedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await TestRedisServer.start();
-  redis = server.client();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
+useTestRedis((started) => ({ server, redis } = started));
 
 /** Every key under the prefix with its type and content, to compare before and after. */
 const snapshot = (prefix: string) => snapshotKeys(redis, prefix);

@@ -1,20 +1,12 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { JobStore } from "../../electron/core/jobs/job-store";
-import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { testPrefix, useTestRedis } from "../helpers/redis-server";
 import { seededRandom } from "./bad-payloads";
 
-let server: TestRedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await TestRedisServer.start();
-  redis = server.client();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
+useTestRedis((started) => ({ redis } = started));
 
 const GOOD = { type: "document", status: "COMPLETED", resourceId: "d1", userId: "u1", teamId: "t1", createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:01.000Z" };
 

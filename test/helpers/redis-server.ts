@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { newJobId } from "../../electron/core/jobs/job-id";
 import { freePort, RedisProcess } from "../../electron/dev/redis-process";
 
@@ -63,4 +64,21 @@ export class TestRedisServer {
 /** A fresh key prefix per test, in the style of BullMQ's and ioredis's suites. */
 export function testPrefix(): string {
   return `t-${newJobId(10)}:`;
+}
+
+/**
+ * A private redis-server and one client for a whole test file: started before its first test,
+ * closed after its last. `use` hands them to the file's variables.
+ */
+export function useTestRedis(use: (started: { server: TestRedisServer; redis: Redis }) => void): void {
+  let started: { server: TestRedisServer; redis: Redis } | null = null;
+  beforeAll(async () => {
+    const server = await TestRedisServer.start();
+    started = { server, redis: server.client() };
+    use(started);
+  });
+  afterAll(async () => {
+    started?.redis.disconnect();
+    await started?.server.close();
+  });
 }

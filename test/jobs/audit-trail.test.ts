@@ -1,11 +1,10 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../../shared/errors";
+import { beforeEach, describe, expect, it } from "vitest";
 import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
 import { AUDIT_TRAIL_LENGTH } from "../../electron/core/jobs/job-scripts";
-import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { testPrefix, useTestRedis } from "../helpers/redis-server";
+import { rejection } from "../helpers/rejection";
 
-let server: TestRedisServer;
 let redis: Redis;
 let store: JobStore;
 let prefix: string;
@@ -23,23 +22,7 @@ const input = (overrides: Partial<NewJob> = {}): NewJob => ({
 const auditKey = (teamId = "team_a") => `${prefix}export_audit:${teamId}`;
 const rawEntries = async (teamId = "team_a") => (await redis.lrange(auditKey(teamId), 0, -1)).map((text) => JSON.parse(text) as unknown);
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
-beforeAll(async () => {
-  server = await TestRedisServer.start();
-  redis = server.client();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
+useTestRedis((started) => ({ redis } = started));
 beforeEach(() => {
   prefix = testPrefix();
   clock = Date.parse("2026-03-02T09:00:00.000Z");

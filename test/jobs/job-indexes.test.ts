@@ -1,10 +1,10 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { JOB_STATES, JOB_TYPES, jobStateOf, type ExportJobSummary, type JobFilter, type JobState, type JobType } from "../../shared/job";
 import { INDEX_VERSION } from "../../electron/core/jobs/job-scripts";
 import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
 import { writeJobRecords } from "../e2e/seeded-jobs";
-import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { TestRedisServer, testPrefix, useTestRedis } from "../helpers/redis-server";
 import { recordsRead, stringsRead } from "../helpers/redis-inspect";
 
 /*
@@ -20,14 +20,7 @@ let prefix: string;
 
 const TEAM = "team_a";
 
-beforeAll(async () => {
-  server = await TestRedisServer.start();
-  redis = server.client();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
+useTestRedis((started) => ({ server, redis } = started));
 beforeEach(() => {
   prefix = testPrefix();
   let clock = Date.parse("2026-02-01T00:00:00.000Z");

@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
 import type { JobChange } from "../../shared/job";
 import { subscribeToJobChanges } from "../../electron/core/jobs/job-events";
 import { JobStore, type NewJob } from "../../electron/core/jobs/job-store";
-import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { TestRedisServer, testPrefix, useTestRedis } from "../helpers/redis-server";
+import { rejection } from "../helpers/rejection";
 
 let server: TestRedisServer;
 let redis: Redis;
@@ -20,23 +21,7 @@ const input = (overrides: Partial<NewJob> = {}): NewJob => ({
   ...overrides,
 });
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
-beforeAll(async () => {
-  server = await TestRedisServer.start();
-  redis = server.client();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
+useTestRedis((started) => ({ server, redis } = started));
 beforeEach(() => {
   prefix = testPrefix();
   store = new JobStore(redis, { prefix, ttlSeconds: 3600 });

@@ -7,6 +7,7 @@ import { RateLimiter, type LimitsChange } from "../../electron/core/tinybird/rat
 import { TinybirdClient } from "../../electron/core/tinybird/tinybird-client";
 import { TinybirdEmulator } from "../../electron/dev/tinybird-emulator/tinybird-emulator";
 import { TestRedisServer, testPrefix } from "../helpers/redis-server";
+import { rejection } from "../helpers/rejection";
 
 const TOKEN = "test-token";
 const data: EmulatorData = {
@@ -45,15 +46,6 @@ function client(options: ClientOptions = {}) {
     requestTimeoutMs: options.requestTimeoutMs ?? 2000,
     retry: { maxRetries: options.maxRetries ?? 5, baseDelayMs: 20, maxDelayMs: 3000 },
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 const durations = (c: TinybirdClient, signal?: AbortSignal) =>
